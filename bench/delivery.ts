@@ -1,0 +1,131 @@
+// `npm run bench`: Herald's delivery throughput and latency beside the raw HTTP ceiling, measured in
+// one run on this machine. Herald runs embedded (SQLite, synchronous=FULL) in its own process;
+// the receiver in another; the load generator and the ceiling client here.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { TEST_ADMIN_TOKEN, spawnHerald, tempDir, testEnv } from '@herald/testing';
+
+const MESSAGES_ONE = Number(process.env.BENCH_MESSAGES ?? 5_000);
+const MESSAGES_FANOUT = Math.round(MESSAGES_ONE / 5);
+const FANOUT = 10;
+const INGEST_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+
+const now = () => performance.timeOrigin + performance.now();
+
+function startReceiver(): Promise<{ child: ChildProcess; url: string; ask: <T>(type: string) => Promise<T> }> {
+  const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
+  const ask = <T>(type: string) =>
+    new Promise<T>((resolve) => {
+      const onMessage = (message: { type: string }) => {
+        if (message.type !== type) return;
+        child.off('message', onMessage);
+        resolve(message as T);
+      };
+      child.on('message', onMessage);
+      child.send({ type });
+    });
+  return new Promise((resolve) => {
+    child.once('message', (message: { port: number }) => resolve({ child, url: `http://127.0.0.1:${message.port}`, ask }));
+  });
+}
+
+async function waitForCount(ask: <T>(type: string) => Promise<T>, target: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { received } = await ask<{ received: number }>('count');
+    if (received >= target) return now();
+    if (Date.now() > deadline) throw new Error(`receiver got ${received} of ${target} in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The raw ceiling: an undici Pool posting signed-size bodies straight to the receiver. */
+async function ceiling(receiverUrl: string, total: number, connections: number): Promise<number> {
+  const pool = new Pool(receiverUrl, { connections, pipelining: 1 });
+  const body = JSON.stringify({ type: 'bench', n: 0, padding: 'x'.repeat(64) });
+  let sent = 0;
+  const started = now();
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (sent < total) {
+      sent++;
+      const response = await pool.request({ path: '/ceiling', method: 'POST', body, headers: { 'content-type': 'application/json', 'webhook-id': `ceiling_${sent}` } });
+      await response.body.text();
+    }
+  }));
+  const seconds = (now() - started) / 1000;
+  await pool.close();
+  return total / seconds;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function scenario(name: string, heraldUrl: string, receiverUrl: string, endpoints: number, messages: number,
+  ask: <T>(type: string) => Promise<T>) {
+  const api = new Pool(heraldUrl, { connections: INGEST_CONCURRENCY });
+  const headers = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  const call = async (path: string, body: unknown) => {
+    const response = await api.request({ path, method: 'POST', headers, body: JSON.stringify(body) });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`${path}: ${response.statusCode} ${text}`);
+    return JSON.parse(text) as { id: string };
+  };
+  const app = await call('/api/v1/app', { name });
+  for (let i = 0; i < endpoints; i++) await call(`/api/v1/app/${app.id}/endpoint`, { url: `${receiverUrl}/ep${i}` });
+  await ask('reset');
+
+  const acceptedAt = new Map<string, number>();
+  let next = 0;
+  const started = now();
+  await Promise.all(Array.from({ length: INGEST_CONCURRENCY }, async () => {
+    while (next < messages) {
+      const n = next++;
+      const message = await call(`/api/v1/app/${app.id}/msg?with_content=false`, { eventType: 'bench.event', payload: { n, padding: 'x'.repeat(64) } });
+      acceptedAt.set(message.id, now());
+    }
+  }));
+  const ingestDone = now();
+  const deliveredAll = await waitForCount(ask, messages * endpoints, 300_000);
+  const { arrivals } = await ask<{ arrivals: Array<[string, number]> }>('arrivals');
+  await api.close();
+  const latencies = arrivals.map(([key, at]) => at - (acceptedAt.get(key.split(' ')[0]!) ?? at)).sort((a, b) => a - b);
+  return {
+    ingestPerSecond: messages / ((ingestDone - started) / 1000),
+    deliveriesPerSecond: (messages * endpoints) / ((deliveredAll - started) / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+async function main(): Promise<void> {
+  const receiver = await startReceiver();
+  const dir = tempDir('herald-bench-');
+  const herald = await spawnHerald(testEnv(dir.path, { HERALD_SQLITE_SYNCHRONOUS: 'FULL', HERALD_RETRY_SCHEDULE: '5s,5m' }));
+  try {
+    process.stdout.write(`Herald bench: ${MESSAGES_ONE} messages to 1 endpoint, ${MESSAGES_FANOUT} messages to ${FANOUT} endpoints, ingest concurrency ${INGEST_CONCURRENCY}\n`);
+    await ceiling(receiver.url, 2_000, 64); // warm-up
+    const ceilingPerSecond = await ceiling(receiver.url, 20_000, 64);
+    const one = await scenario('bench-1', herald.url, receiver.url, 1, MESSAGES_ONE, receiver.ask);
+    const fan = await scenario('bench-10', herald.url, receiver.url, FANOUT, MESSAGES_FANOUT, receiver.ask);
+    const ratio = (value: number) => `${((value / ceilingPerSecond) * 100).toFixed(0)}% of ceiling`;
+    const rows = [
+      ['raw ceiling (undici Pool -> receiver)', `${ceilingPerSecond.toFixed(0)} req/s`, ''],
+      ['1 endpoint: ingest', `${one.ingestPerSecond.toFixed(0)} msg/s`, ''],
+      ['1 endpoint: deliveries', `${one.deliveriesPerSecond.toFixed(0)} /s`, ratio(one.deliveriesPerSecond)],
+      ['1 endpoint: 202-to-receipt p50 / p99', `${one.p50.toFixed(1)} / ${one.p99.toFixed(1)} ms`, ''],
+      [`fan-out ${FANOUT}: ingest`, `${fan.ingestPerSecond.toFixed(0)} msg/s`, ''],
+      [`fan-out ${FANOUT}: deliveries`, `${fan.deliveriesPerSecond.toFixed(0)} /s`, ratio(fan.deliveriesPerSecond)],
+      [`fan-out ${FANOUT}: 202-to-receipt p50 / p99`, `${fan.p50.toFixed(1)} / ${fan.p99.toFixed(1)} ms`, ''],
+    ];
+    for (const [label, value, note] of rows) process.stdout.write(`${label!.padEnd(42)} ${value!.padStart(18)}  ${note}\n`);
+  } finally {
+    herald.child.kill('SIGTERM');
+    await herald.exited;
+    receiver.child.send({ type: 'stop' });
+    dir.remove();
+  }
+}
+
+await main();

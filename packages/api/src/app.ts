@@ -1,0 +1,69 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { NotFoundError } from '@herald/core';
+import { authenticate } from './auth.ts';
+import type { ApiDeps } from './deps.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { implementedDocument } from './openapi.ts';
+import { errorHandler, problemFor, sendProblem } from './problem.ts';
+import { registerApplicationRoutes } from './routes/applications.ts';
+import { registerAttemptRoutes } from './routes/attempts.ts';
+import { registerEndpointRoutes } from './routes/endpoints.ts';
+import { registerEventTypeRoutes } from './routes/event-types.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerMessageRoutes } from './routes/messages.ts';
+
+const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
+
+export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: deps.maxBodyBytes,
+    // A connection that sends nothing for this long is dropped; bounds slow-loris clients.
+    requestTimeout: 30_000,
+    // Per-request log lines would dominate the log at webhook volumes; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  const routes: Array<{ method: string; path: string }> = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, path: route.url });
+    }
+  });
+
+  // JSON only (anything else is a 415), and keep the raw text: Idempotency-Keys compare requests byte for byte.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
+    parseJson(request, body as string, done);
+  });
+
+  app.decorateRequest('rawBody', undefined);
+  app.decorateRequest('callerScope', '');
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0]!;
+    if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path)) return;
+    request.callerScope = authenticate(request, deps.adminTokenSha256);
+  });
+  registerIdempotency(app, deps.store, deps.clock);
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new NotFoundError(`Route ${request.method} ${request.url.split('?', 1)[0]}`);
+    return sendProblem(reply, problemFor(404, problem.code, problem.message));
+  });
+
+  registerHealthRoutes(app, deps);
+  registerApplicationRoutes(app, deps);
+  registerEventTypeRoutes(app, deps);
+  registerEndpointRoutes(app, deps);
+  registerMessageRoutes(app, deps);
+  registerAttemptRoutes(app, deps);
+
+  let document: unknown;
+  app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));
+  return app;
+}

@@ -1,0 +1,72 @@
+import { isSubscribed, type HeraldError, type Message } from '@herald/core';
+import type { IdempotencyRecord, NewMessage, Store } from '@herald/storage';
+
+interface Queued {
+  item: NewMessage;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface IngestOptions {
+  store: Store;
+  clock: () => number;
+  /** Called after each commit, so an in-process worker can start at once instead of at its next poll. */
+  onCommitted?: (accepted: number) => void;
+  /** Most messages committed in one transaction. */
+  maxBatch?: number;
+}
+
+/**
+ * Accepts messages with group commit: every message submitted while the previous transaction was
+ * being written goes into the next one, so each 202 still waits for its own commit but a busy
+ * server pays one fsync per batch rather than one per message.
+ */
+export class MessageIngest {
+  private queue: Queued[] = [];
+  private writing = false;
+
+  constructor(private readonly options: IngestOptions) {}
+
+  /** Resolves once the message and its deliveries are committed; rejects with a HeraldError otherwise. */
+  async submit(message: Message, idempotency?: IdempotencyRecord, onlyEndpointId?: string): Promise<void> {
+    const endpoints = await this.options.store.allEndpoints(message.appId);
+    const endpointIds = endpoints
+      .filter((endpoint) => (onlyEndpointId ? endpoint.id === onlyEndpointId : isSubscribed(endpoint, message.eventType, message.channels)))
+      .map((endpoint) => endpoint.id);
+    const item: NewMessage = idempotency ? { message, endpointIds, idempotency } : { message, endpointIds };
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    // Let requests that arrived in this same turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 1_000);
+        let results: Array<HeraldError | null>;
+        try {
+          results = await this.options.store.createMessages(batch.map((queued) => queued.item), this.options.clock());
+        } catch (error) {
+          for (const queued of batch) queued.reject(error);
+          continue;
+        }
+        let accepted = 0;
+        batch.forEach((queued, index) => {
+          const failure = results[index];
+          if (failure) queued.reject(failure);
+          else {
+            accepted++;
+            queued.resolve();
+          }
+        });
+        if (accepted > 0) this.options.onCommitted?.(accepted);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}

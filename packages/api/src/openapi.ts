@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+
+type Operation = Record<string, unknown>;
+type OpenApiDocument = {
+  info: Record<string, unknown>;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+  [key: string]: unknown;
+};
+
+/** Svix's OpenAPI document, kept in the repo as Herald's wire contract. */
+export const CONTRACT_URL = new URL('../contract/svix-openapi.json', import.meta.url);
+
+export function loadContract(): OpenApiDocument {
+  return JSON.parse(readFileSync(CONTRACT_URL, 'utf8')) as OpenApiDocument;
+}
+
+/** `/api/v1/app/:app_id` -> `/api/v1/app/{app_id}` */
+export function toOpenApiPath(fastifyPath: string): string {
+  return fastifyPath.replace(/:([a-zA-Z_]+)/g, '{$1}');
+}
+
+/**
+ * The document Herald actually implements: the contract's operations that have a route here,
+ * plus the field names Herald also accepts because the Svix SDKs still send them.
+ */
+export function implementedDocument(routes: Array<{ method: string; path: string }>): OpenApiDocument {
+  const contract = loadContract();
+  const implemented = new Set(routes.map((route) => `${route.method.toLowerCase()} ${toOpenApiPath(route.path)}`));
+  const paths: OpenApiDocument['paths'] = {};
+  for (const [path, operations] of Object.entries(contract.paths)) {
+    const kept = Object.fromEntries(Object.entries(operations).filter(([method]) => implemented.has(`${method} ${path}`)));
+    if (Object.keys(kept).length > 0) paths[path] = kept;
+  }
+  const schemas = contract.components.schemas;
+  const aliases = {
+    filterTypes: { type: 'array', items: { type: 'string' }, nullable: true, description: 'Alias of eventTypes (Svix SDK name).' },
+    rateLimit: { type: 'integer', nullable: true, description: 'Alias of throttleRate (older Svix name).' },
+    version: { type: 'integer', minimum: 1, nullable: true },
+  };
+  for (const name of ['EndpointIn', 'EndpointUpdate', 'EndpointPatch', 'EndpointOut', 'MessageEndpointOut']) {
+    const schema = schemas[name];
+    if (schema?.properties) Object.assign(schema.properties, aliases);
+  }
+  if (schemas.EndpointIn?.properties) {
+    schemas.EndpointIn.properties.headers = { type: 'object', additionalProperties: { type: 'string' }, nullable: true };
+  }
+  return { ...contract, info: { ...contract.info, title: 'Herald API (Svix v1 compatible)' }, paths };
+}

@@ -1,0 +1,210 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  NotFoundError,
+  ValidationError,
+  endpointEvent,
+  generateSecret,
+  newId,
+  normaliseSecret,
+  type Application,
+  type Endpoint,
+} from '@herald/core';
+import type { EndpointChanges } from '@herald/storage';
+import { requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
+import { parse } from '../validation.ts';
+import { iso, listQuery, msOf } from '../schemas/common.ts';
+import {
+  RESERVED_HEADERS,
+  SENSITIVE_HEADERS,
+  endpointIn,
+  endpointOut,
+  endpointPatch,
+  endpointSecret,
+  endpointUpdate,
+  filterTypesOf,
+  headers as headersSchema,
+} from '../schemas/endpoint.ts';
+import { throttleOf } from '../schemas/application.ts';
+
+type AppParams = { Params: { app_id: string } };
+type EndpointParams = { Params: { app_id: string; endpoint_id: string } };
+
+export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const checkUrl = (url: string): string => {
+    const verdict = deps.checkUrl(url);
+    if (!verdict.ok) throw ValidationError.single(['body', 'url'], verdict.reason);
+    return verdict.url.href === url || verdict.url.href === url + '/' ? url : verdict.url.href;
+  };
+  const checkFilterTypes = async (types: string[] | null | undefined): Promise<void> => {
+    if (!types || types.length === 0) return;
+    const known = new Set(await deps.store.existingEventTypes(types));
+    const unknown = types.filter((type) => !known.has(type));
+    if (unknown.length > 0) throw ValidationError.single(['body', 'filterTypes'], `unknown event types: ${unknown.join(', ')}`);
+  };
+  const announce = (type: 'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted', application: Application, endpoint: Endpoint) =>
+    deps.operational.publish(endpointEvent(type, application, endpoint)).catch((error: unknown) =>
+      app.log.error({ err: error, type }, 'could not publish operational event'));
+
+  app.get<AppParams>('/api/v1/app/:app_id/endpoint', async (request) => {
+    const query = parse(listQuery, request.query, 'query');
+    const application = await requireApp(deps, request.params.app_id);
+    const page = await deps.store.listEndpoints(application.id, query);
+    return { ...page, data: page.data.map(endpointOut) };
+  });
+
+  app.post<AppParams>('/api/v1/app/:app_id/endpoint', async (request, reply) => {
+    const body = parse(endpointIn, request.body, 'body');
+    const application = await requireApp(deps, request.params.app_id);
+    const url = checkUrl(body.url);
+    const eventTypes = filterTypesOf(body) ?? null;
+    await checkFilterTypes(eventTypes);
+    const created = await deps.store.createEndpoint({
+      id: newId('ep'),
+      appId: application.id,
+      uid: body.uid ?? null,
+      url,
+      description: body.description,
+      disabled: body.disabled,
+      eventTypes,
+      channels: body.channels && body.channels.length > 0 ? body.channels : null,
+      headers: checkHeaders(body.headers ?? {}),
+      throttleRate: throttleOf(body),
+      metadata: body.metadata,
+      version: body.version ?? 1,
+      secret: body.secret ? normaliseSecret(body.secret) : generateSecret(),
+    }, deps.clock());
+    await announce('endpoint.created', application, created);
+    return reply.code(201).send(endpointOut(created));
+  });
+
+  app.get<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request) => {
+    const { endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    return endpointOut(endpoint);
+  });
+
+  const update = async (application: Application, endpoint: Endpoint, changes: EndpointChanges) => {
+    if (changes.url !== undefined) changes.url = checkUrl(changes.url);
+    await checkFilterTypes(changes.eventTypes);
+    const updated = await deps.store.updateEndpoint(application.id, endpoint.id, changes, deps.clock());
+    await announce('endpoint.updated', application, updated);
+    return endpointOut(updated);
+  };
+
+  app.put<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request) => {
+    const body = parse(endpointUpdate, request.body, 'body');
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    return update(application, endpoint, {
+      url: body.url,
+      uid: body.uid ?? null,
+      description: body.description,
+      disabled: body.disabled,
+      eventTypes: filterTypesOf(body) ?? null,
+      channels: body.channels && body.channels.length > 0 ? body.channels : null,
+      throttleRate: throttleOf(body),
+      metadata: body.metadata,
+      version: body.version ?? endpoint.version,
+    });
+  });
+
+  app.patch<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request) => {
+    const body = parse(endpointPatch, request.body ?? {}, 'body');
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const changes: EndpointChanges = {};
+    if (body.url !== undefined) changes.url = body.url;
+    if (body.uid !== undefined) changes.uid = body.uid;
+    if (body.description !== undefined) changes.description = body.description;
+    if (body.disabled !== undefined) changes.disabled = body.disabled;
+    if (body.metadata !== undefined) changes.metadata = body.metadata;
+    if (body.version != null) changes.version = body.version;
+    if (body.channels !== undefined) changes.channels = body.channels && body.channels.length > 0 ? body.channels : null;
+    const types = filterTypesOf(body);
+    if (types !== undefined) changes.eventTypes = types;
+    if (body.throttleRate !== undefined || body.rateLimit !== undefined) changes.throttleRate = throttleOf(body);
+    return update(application, endpoint, changes);
+  });
+
+  app.delete<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request, reply) => {
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    if (!(await deps.store.deleteEndpoint(application.id, endpoint.id))) throw new NotFoundError('Endpoint');
+    await announce('endpoint.deleted', application, endpoint);
+    return reply.code(204).send();
+  });
+
+  app.get<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/headers', async (request) => {
+    const { endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const visible: Record<string, string> = {};
+    const sensitive: string[] = [];
+    for (const [name, value] of Object.entries(endpoint.headers)) {
+      if (SENSITIVE_HEADERS.has(name.toLowerCase())) sensitive.push(name);
+      else visible[name] = value;
+    }
+    return { headers: visible, sensitive };
+  });
+
+  app.put<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/headers', async (request, reply) => {
+    const body = parse(z.object({ headers: headersSchema }), request.body, 'body');
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    await deps.store.updateEndpoint(application.id, endpoint.id, { headers: checkHeaders(body.headers) }, deps.clock());
+    return reply.code(204).send();
+  });
+
+  app.patch<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/headers', async (request, reply) => {
+    const body = parse(z.object({ headers: z.record(z.string(), z.string().nullable()) }), request.body, 'body');
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const merged: Record<string, string> = { ...endpoint.headers };
+    for (const [name, value] of Object.entries(body.headers)) {
+      if (value === null) delete merged[name];
+      else merged[name] = value;
+    }
+    const headers = checkHeaders(parse(headersSchema, merged, 'body'));
+    await deps.store.updateEndpoint(application.id, endpoint.id, { headers }, deps.clock());
+    return reply.code(204).send();
+  });
+
+  app.get<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/secret', async (request) => {
+    const { endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const [current] = await deps.store.getEndpointSecrets(endpoint.id, deps.clock());
+    if (!current) throw new NotFoundError('Endpoint secret');
+    return { key: current.key };
+  });
+
+  app.post<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', async (request, reply) => {
+    const body = parse(z.object({
+      key: endpointSecret.nullish(),
+      gracePeriodSeconds: z.number().int().min(0).max(604_800).nullish(),
+    }), request.body ?? {}, 'body');
+    const { endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const key = body.key ? normaliseSecret(body.key) : generateSecret();
+    await deps.store.rotateEndpointSecret(endpoint.id, key, (body.gracePeriodSeconds ?? 86_400) * 1000, deps.clock());
+    return reply.code(204).send();
+  });
+
+  app.get<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/stats', async (request) => {
+    const query = parse(z.object({ since: z.iso.datetime({ offset: true }).optional(), until: z.iso.datetime({ offset: true }).optional() }),
+      request.query, 'query');
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const stats = await deps.store.endpointStats(application.id, endpoint.id, msOf(query.since) ?? null, msOf(query.until) ?? null);
+    return { ...stats, canceled: 0 };
+  });
+
+  app.post<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/recover', async (request, reply) => {
+    const body = parse(z.object({ since: z.iso.datetime({ offset: true }), until: z.iso.datetime({ offset: true }).nullish() }),
+      request.body, 'body');
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const now = deps.clock();
+    const count = await deps.store.recoverEndpoint(application.id, endpoint.id, Date.parse(body.since),
+      body.until ? Date.parse(body.until) : null, now);
+    deps.queueChanged();
+    request.log.info({ endpointId: endpoint.id, count }, 'recovering failed messages');
+    return reply.code(202).send({ id: newId('task', now).replace('task_', 'qtask_'), status: 'finished', task: 'endpoint.recover', updatedAt: iso(now) });
+  });
+}
+
+function checkHeaders(headers: Record<string, string>): Record<string, string> {
+  const reserved = Object.keys(headers).filter((name) => RESERVED_HEADERS.has(name.toLowerCase()));
+  if (reserved.length > 0) {
+    throw ValidationError.single(['body', 'headers'], `these headers are set by Herald and cannot be overridden: ${reserved.join(', ')}`);
+  }
+  return headers;
+}

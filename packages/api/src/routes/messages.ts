@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError, newId, type Application, type Message } from '@herald/core';
+import { requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
+import { idempotencyRecord } from '../idempotency.ts';
+import { parse } from '../validation.ts';
+import { booleanQuery, eventTypeName, eventTypesQuery, listQuery, msOf, timeRange } from '../schemas/common.ts';
+import { messageIn, messageOut } from '../schemas/message.ts';
+import { throttleOf } from '../schemas/application.ts';
+import { examplePayload } from '../schemas/event-type.ts';
+
+type AppParams = { Params: { app_id: string } };
+
+const withContentQuery = z.object({ with_content: booleanQuery.default(true) });
+
+export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  /** Commits the message, and the response for its Idempotency-Key, in one transaction. */
+  const accept = async (request: FastifyRequest, message: Message, withContent: boolean, status: number, onlyEndpointId?: string) => {
+    const body = messageOut(message, withContent);
+    const claim = request.idempotency;
+    const record = claim ? idempotencyRecord(claim, status, JSON.stringify(body), deps.clock()) : undefined;
+    await deps.ingest.submit(message, record, onlyEndpointId);
+    request.idempotencySaved = record !== undefined;
+    return body;
+  };
+
+  app.post<AppParams>('/api/v1/app/:app_id/msg', async (request, reply) => {
+    const { with_content: withContent } = parse(withContentQuery, request.query, 'query');
+    const body = parse(messageIn, request.body, 'body');
+    let application: Application | undefined = await deps.store.getApplication(request.params.app_id);
+    if (!application && body.application) {
+      // Svix lets a message create its application on the fly, with the path id as uid.
+      application = await deps.store.createApplication({
+        id: newId('app'),
+        uid: body.application.uid ?? request.params.app_id,
+        name: body.application.name,
+        throttleRate: throttleOf(body.application),
+        metadata: body.application.metadata,
+      }, deps.clock()).catch(() => deps.store.getApplication(request.params.app_id));
+    }
+    if (!application) throw new NotFoundError('Application');
+    const now = deps.clock();
+    const message: Message = {
+      id: newId('msg', now),
+      appId: application.id,
+      eventType: body.eventType,
+      eventId: body.eventId ?? null,
+      channels: body.channels && body.channels.length > 0 ? body.channels : null,
+      payload: JSON.stringify(body.payload),
+      createdAt: now,
+    };
+    return reply.code(202).send(await accept(request, message, withContent, 202));
+  });
+
+  app.get<AppParams>('/api/v1/app/:app_id/msg', async (request) => {
+    const query = parse(listQuery.extend(timeRange.shape).extend({
+      channel: z.string().optional(),
+      event_types: eventTypesQuery,
+      with_content: booleanQuery.default(true),
+    }), request.query, 'query');
+    const application = await requireApp(deps, request.params.app_id);
+    const page = await deps.store.listMessages(application.id, {
+      limit: query.limit, iterator: query.iterator ?? null, order: query.order ?? 'descending',
+      eventTypes: query.event_types, channel: query.channel, before: msOf(query.before), after: msOf(query.after),
+    });
+    return { ...page, data: page.data.map((message) => messageOut(message, query.with_content)) };
+  });
+
+  app.get<{ Params: { app_id: string; msg_id: string } }>('/api/v1/app/:app_id/msg/:msg_id', async (request) => {
+    const { with_content: withContent } = parse(withContentQuery, request.query, 'query');
+    const application = await requireApp(deps, request.params.app_id);
+    const message = await deps.store.getMessage(application.id, request.params.msg_id);
+    if (!message) throw new NotFoundError('Message');
+    return messageOut(message, withContent);
+  });
+
+  app.post<{ Params: { app_id: string; endpoint_id: string } }>('/api/v1/app/:app_id/endpoint/:endpoint_id/send-example', async (request) => {
+    const body = parse(z.object({ eventType: eventTypeName }), request.body, 'body');
+    const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    const now = deps.clock();
+    const message: Message = {
+      id: newId('msg', now),
+      appId: application.id,
+      eventType: body.eventType,
+      eventId: null,
+      channels: null,
+      payload: JSON.stringify(examplePayload(await deps.store.getEventType(body.eventType))),
+      createdAt: now,
+    };
+    return accept(request, message, true, 200, endpoint.id);
+  });
+}

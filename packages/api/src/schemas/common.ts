@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Field rules shared by several resources, as the Svix OpenAPI document states them. */
+export const uid = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'may contain only letters, digits, "-", "_" and "."');
+export const eventTypeName = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'may contain only letters, digits, "-", "_" and "."');
+export const metadata = z.record(z.string(), z.string());
+export const rate = z.number().int().min(0).max(65_535);
+
+const csv = (value: unknown) => (typeof value === 'string' ? value.split(',').filter((part) => part.length > 0) : value);
+const bool = (value: unknown) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(250).default(50),
+  iterator: z.string().max(300).nullish(),
+  order: z.enum(['ascending', 'descending']).optional(),
+});
+
+export const timeRange = z.object({
+  before: z.iso.datetime({ offset: true }).optional(),
+  after: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const eventTypesQuery = z.preprocess(csv, z.array(eventTypeName).max(50)).optional();
+export const booleanQuery = z.preprocess(bool, z.boolean());
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const msOf = (text: string | undefined): number | undefined => (text === undefined ? undefined : Date.parse(text));

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { MESSAGE_STATUS_TEXT, type Endpoint, type MessageStatus } from '@herald/core';
+import { eventTypeName, iso, metadata, rate, uid } from './common.ts';
+
+export const endpointSecret = z.string().regex(/^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/, 'must be base64 of 24 to 75 bytes, optionally prefixed with whsec_');
+
+const headerName = z.string().min(1).max(256).regex(/^[!#$%&'*+\-.^_`|~0-9a-zA-Z]+$/, 'is not a valid HTTP header name');
+const headerValue = z.string().max(8_192).regex(/^[^\r\n\0]*$/, 'must not contain line breaks');
+export const headers = z.record(headerName, headerValue).refine((value) => Object.keys(value).length <= 50, 'at most 50 headers');
+
+const base = {
+  url: z.string().min(1).max(65_536),
+  description: z.string().max(8_192),
+  uid: uid.nullish(),
+  disabled: z.boolean(),
+  filterTypes: z.array(eventTypeName).max(250).nullish(),
+  eventTypes: z.array(eventTypeName).max(250).nullish(),
+  channels: z.array(z.string().min(1).max(128)).max(10).nullish(),
+  rateLimit: rate.nullish(),
+  throttleRate: rate.nullish(),
+  metadata,
+  version: z.number().int().min(1).nullish(),
+};
+
+export const endpointIn = z.object({
+  ...base,
+  description: base.description.default(''),
+  disabled: base.disabled.default(false),
+  metadata: metadata.default({}),
+  secret: endpointSecret.nullish(),
+  headers: headers.nullish(),
+});
+
+export const endpointUpdate = z.object({
+  ...base,
+  description: base.description.default(''),
+  disabled: base.disabled.default(false),
+  metadata: metadata.default({}),
+});
+
+export const endpointPatch = z.object({
+  ...base,
+  url: base.url.optional(),
+  description: base.description.optional(),
+  disabled: base.disabled.optional(),
+  metadata: metadata.optional(),
+});
+
+/** Svix accepts both the old and new names of two fields; a request may use either. */
+export function filterTypesOf(input: { filterTypes?: string[] | null; eventTypes?: string[] | null }): string[] | null | undefined {
+  const types = input.filterTypes !== undefined ? input.filterTypes : input.eventTypes;
+  return types === undefined ? undefined : types && types.length > 0 ? [...new Set(types)] : null;
+}
+
+/** Values of these headers are write-only: reads name them but never show them. */
+export const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+/** Herald sets these itself; an endpoint may not override them. */
+export const RESERVED_HEADERS = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type',
+  'content-length', 'host', 'connection', 'transfer-encoding', 'user-agent']);
+
+export function endpointOut(endpoint: Endpoint) {
+  return {
+    id: endpoint.id,
+    uid: endpoint.uid,
+    url: endpoint.url,
+    description: endpoint.description,
+    version: endpoint.version,
+    disabled: endpoint.disabled,
+    filterTypes: endpoint.eventTypes,
+    eventTypes: endpoint.eventTypes,
+    channels: endpoint.channels,
+    rateLimit: endpoint.throttleRate,
+    throttleRate: endpoint.throttleRate,
+    metadata: endpoint.metadata,
+    createdAt: iso(endpoint.createdAt),
+    updatedAt: iso(endpoint.updatedAt),
+  };
+}
+
+export function messageEndpointOut(endpoint: Endpoint, status: MessageStatus, nextAttemptAt: number | null) {
+  return {
+    ...endpointOut(endpoint),
+    status,
+    statusText: MESSAGE_STATUS_TEXT[status],
+    nextAttempt: nextAttemptAt === null ? null : iso(nextAttemptAt),
+  };
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { MESSAGE_STATUS_TEXT, type Attempt, type Message, type MessageStatus } from '@herald/core';
+import { applicationIn } from './application.ts';
+import { eventTypeName, iso, uid } from './common.ts';
+
+export const messageIn = z.object({
+  eventType: eventTypeName,
+  eventId: uid.nullish(),
+  payload: z.record(z.string(), z.unknown()),
+  channels: z.array(z.string().min(1).max(128)).max(5).nullish(),
+  application: applicationIn.nullish(),
+  payloadRetentionPeriod: z.number().int().min(1).nullish(),
+  tags: z.array(z.string()).nullish(),
+});
+
+export function messageOut(message: Message, withContent = true) {
+  return {
+    id: message.id,
+    eventType: message.eventType,
+    eventId: message.eventId,
+    channels: message.channels,
+    payload: withContent ? (JSON.parse(message.payload) as unknown) : {},
+    timestamp: iso(message.createdAt),
+  };
+}
+
+export function endpointMessageOut(message: Message, status: MessageStatus, nextAttemptAt: number | null, withContent = true) {
+  return {
+    ...messageOut(message, withContent),
+    status,
+    statusText: MESSAGE_STATUS_TEXT[status],
+    nextAttempt: nextAttemptAt === null ? null : iso(nextAttemptAt),
+  };
+}
+
+export function attemptOut(attempt: Attempt) {
+  return {
+    id: attempt.id,
+    msgId: attempt.msgId,
+    endpointId: attempt.endpointId,
+    url: attempt.url,
+    response: attempt.response,
+    responseStatusCode: attempt.responseStatusCode,
+    responseDurationMs: attempt.responseDurationMs,
+    status: attempt.status,
+    statusText: MESSAGE_STATUS_TEXT[attempt.status],
+    triggerType: attempt.triggerType,
+    timestamp: iso(attempt.createdAt),
+  };
+}

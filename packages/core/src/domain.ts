@@ -1,0 +1,104 @@
+/** Herald's domain records as the store keeps them. Times are epoch milliseconds. */
+
+export enum MessageStatus {
+  Success = 0,
+  Pending = 1,
+  Fail = 2,
+  Sending = 3,
+}
+
+export const MESSAGE_STATUS_TEXT: Record<MessageStatus, 'success' | 'pending' | 'fail' | 'sending'> = {
+  [MessageStatus.Success]: 'success',
+  [MessageStatus.Pending]: 'pending',
+  [MessageStatus.Fail]: 'fail',
+  [MessageStatus.Sending]: 'sending',
+};
+
+export enum TriggerType {
+  Scheduled = 0,
+  Manual = 1,
+}
+
+export type Metadata = Record<string, string>;
+
+export interface Application {
+  id: string;
+  uid: string | null;
+  name: string;
+  throttleRate: number | null;
+  metadata: Metadata;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  archived: boolean;
+  deprecated: boolean;
+  featureFlag: string | null;
+  schemas: Record<string, unknown> | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Endpoint {
+  id: string;
+  appId: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  disabled: boolean;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  headers: Record<string, string>;
+  throttleRate: number | null;
+  metadata: Metadata;
+  version: number;
+  /** Start of the current unbroken run of failures; null while healthy. */
+  failingSince: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EndpointSecret {
+  key: string;
+  /** null for the current secret; set for a rotated-out secret still valid for a grace period. */
+  expiresAt: number | null;
+}
+
+export interface Message {
+  id: string;
+  appId: string;
+  eventType: string;
+  eventId: string | null;
+  channels: string[] | null;
+  /** The JSON text of the payload exactly as signed and sent. */
+  payload: string;
+  createdAt: number;
+}
+
+export interface Delivery {
+  id: string;
+  msgId: string;
+  endpointId: string;
+  appId: string;
+  status: MessageStatus;
+  attemptCount: number;
+  nextAttemptAt: number | null;
+  updatedAt: number;
+}
+
+export interface Attempt {
+  id: string;
+  msgId: string;
+  endpointId: string;
+  appId: string;
+  url: string;
+  status: MessageStatus.Success | MessageStatus.Fail;
+  responseStatusCode: number;
+  response: string;
+  responseDurationMs: number;
+  triggerType: TriggerType;
+  createdAt: number;
+}

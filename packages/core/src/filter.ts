@@ -1,0 +1,19 @@
+/** Which endpoints a message goes to: Svix semantics for event type filters and channels. */
+export interface Subscription {
+  disabled: boolean;
+  /** null or empty: every event type. */
+  eventTypes: readonly string[] | null;
+  /** null or empty: every message; otherwise the message must carry one of these channels. */
+  channels: readonly string[] | null;
+}
+
+export function isSubscribed(subscription: Subscription, eventType: string, channels: readonly string[] | null): boolean {
+  if (subscription.disabled) return false;
+  const types = subscription.eventTypes;
+  if (types && types.length > 0 && !types.includes(eventType)) return false;
+  const wanted = subscription.channels;
+  if (wanted && wanted.length > 0) {
+    if (!channels || !channels.some((channel) => wanted.includes(channel))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Svix-compatible ids: a prefix and a 27-character KSUID (base62 of 4 bytes of seconds since the
+ * KSUID epoch + 16 bytes of payload). Ids made by one process are strictly increasing: within the
+ * same second the payload is incremented rather than redrawn, so sorting by id is sorting by
+ * creation order, which is what cursor pagination relies on.
+ */
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'dlv' | 'task' | 'tok';
+
+const KSUID_EPOCH_SECONDS = 1_400_000_000;
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const ENCODED_LENGTH = 27;
+
+let lastSecond = -1;
+const lastPayload = Buffer.alloc(16);
+
+function nextPayload(second: number): Buffer {
+  if (second === lastSecond) {
+    for (let i = 15; i >= 0; i--) {
+      const byte = lastPayload[i]! + 1;
+      lastPayload[i] = byte & 0xff;
+      if (byte <= 0xff) break;
+    }
+  } else {
+    randomBytes(16).copy(lastPayload);
+    // Leave head-room so that increments within one second never wrap around.
+    lastPayload[0] = lastPayload[0]! & 0x7f;
+    lastSecond = second;
+  }
+  return lastPayload;
+}
+
+function base62(bytes: Buffer): string {
+  let value = BigInt('0x' + bytes.toString('hex'));
+  let out = '';
+  while (value > 0n) {
+    out = ALPHABET[Number(value % 62n)] + out;
+    value /= 62n;
+  }
+  return out.padStart(ENCODED_LENGTH, '0');
+}
+
+export function ksuid(nowMs: number = Date.now()): string {
+  const second = Math.max(0, Math.floor(nowMs / 1000) - KSUID_EPOCH_SECONDS);
+  const bytes = Buffer.alloc(20);
+  bytes.writeUInt32BE(second, 0);
+  nextPayload(second).copy(bytes, 4);
+  return base62(bytes);
+}
+
+export function newId(prefix: IdPrefix, nowMs?: number): string {
+  return `${prefix}_${ksuid(nowMs)}`;
+}
+
+/** Milliseconds of the second an id was created in; used to turn a time filter into an id bound. */
+export function idFloorForTime(prefix: IdPrefix, timeMs: number): string {
+  const second = Math.max(0, Math.floor(timeMs / 1000) - KSUID_EPOCH_SECONDS);
+  const bytes = Buffer.alloc(20);
+  bytes.writeUInt32BE(second, 0);
+  return `${prefix}_${base62(bytes)}`;
+}
+
+export function hasPrefix(id: string, prefix: IdPrefix): boolean {
+  return id.startsWith(prefix + '_') && id.length === prefix.length + 1 + ENCODED_LENGTH;
+}

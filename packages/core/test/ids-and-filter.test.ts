@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { hasPrefix, isSubscribed, newId } from '@herald/core';
+
+test('ids carry their prefix and a 27-character KSUID', () => {
+  for (const prefix of ['app', 'ep', 'msg', 'atmpt'] as const) {
+    const id = newId(prefix);
+    assert.match(id, new RegExp(`^${prefix}_[0-9A-Za-z]{27}$`));
+    assert.ok(hasPrefix(id, prefix));
+  }
+});
+
+test('ids made one after another sort in creation order, within a second and across seconds', () => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 2, maxLength: 200 }), (steps) => {
+    let now = 1_700_000_000_000;
+    const ids = steps.map((step) => newId('msg', (now += step)));
+    assert.deepEqual([...ids].sort(), ids);
+  }));
+});
+
+test('subscriptions: no filter takes everything; types and channels narrow it; disabled takes nothing', () => {
+  const open = { disabled: false, eventTypes: null, channels: null };
+  assert.ok(isSubscribed(open, 'a.b', null));
+  assert.ok(isSubscribed({ ...open, eventTypes: [] }, 'a.b', ['x']));
+  assert.ok(isSubscribed({ ...open, eventTypes: ['a.b'] }, 'a.b', null));
+  assert.ok(!isSubscribed({ ...open, eventTypes: ['a.c'] }, 'a.b', null));
+  assert.ok(isSubscribed({ ...open, channels: ['eu', 'us'] }, 'a.b', ['us']));
+  assert.ok(!isSubscribed({ ...open, channels: ['eu'] }, 'a.b', ['us']));
+  assert.ok(!isSubscribed({ ...open, channels: ['eu'] }, 'a.b', null));
+  assert.ok(!isSubscribed({ ...open, disabled: true }, 'a.b', null));
+});

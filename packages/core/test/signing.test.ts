@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
+import fc from 'fast-check';
+import { generateSecret, secretKeyBytes, signPayload, signatureHeaders } from '@herald/core';
+
+const VECTORS_PATH = new URL('../../../../shared/reference/standard-webhooks-vectors.json', import.meta.url);
+const LOCAL_VECTORS = new URL('./fixtures/standard-webhooks-vectors.json', import.meta.url);
+
+interface Vector {
+  secret: string;
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  payload: string;
+  'webhook-signature': string;
+}
+
+const vectors: Vector[] = JSON.parse(readFileSync(existsSync(VECTORS_PATH) ? VECTORS_PATH : LOCAL_VECTORS, 'utf8')).vectors;
+
+test('signatures match every Standard Webhooks test vector', () => {
+  assert.ok(vectors.length >= 4);
+  for (const vector of vectors) {
+    const signature = signPayload(secretKeyBytes(vector.secret), vector['webhook-id'], Number(vector['webhook-timestamp']), vector.payload);
+    assert.equal(signature, vector['webhook-signature'], `vector ${vector['webhook-id']}`);
+  }
+});
+
+test('the vendored copy of the vectors matches the shared reference', { skip: !existsSync(VECTORS_PATH) && 'shared/ not present' }, () => {
+  assert.deepEqual(JSON.parse(readFileSync(LOCAL_VECTORS, 'utf8')), JSON.parse(readFileSync(VECTORS_PATH, 'utf8')));
+});
+
+test('the standardwebhooks package verifies what Herald signs, and rejects any changed byte', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.nat({ max: 199 }), (text, flipAt) => {
+      const secret = generateSecret();
+      const payload = JSON.stringify({ text });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const headers = signatureHeaders([secretKeyBytes(secret)], 'msg_test', timestamp, payload);
+      const verifier = new Webhook(secret);
+      assert.deepEqual(verifier.verify(payload, { ...headers }), JSON.parse(payload));
+      const bytes = Buffer.from(payload);
+      const index = flipAt % bytes.length;
+      bytes[index] = bytes[index]! ^ 0x01;
+      assert.throws(() => verifier.verify(bytes, { ...headers }));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('during rotation every active key signs, and a receiver with either key verifies', () => {
+  const oldSecret = generateSecret();
+  const newSecret = generateSecret();
+  const payload = '{"a":1}';
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers = signatureHeaders([secretKeyBytes(newSecret), secretKeyBytes(oldSecret)], 'msg_rot', timestamp, payload);
+  assert.equal(headers['webhook-signature'].split(' ').length, 2);
+  for (const secret of [oldSecret, newSecret]) new Webhook(secret).verify(payload, { ...headers });
+  assert.throws(() => new Webhook(generateSecret()).verify(payload, { ...headers }));
+});

@@ -1,0 +1,192 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
+import type { LookupFunction, Socket } from 'node:net';
+import { Pool, buildConnector } from 'undici';
+import { isBlockedAddress } from './ssrf-guard.ts';
+
+export interface HttpSenderOptions {
+  allowPrivateTargets: boolean;
+  connectTimeoutMs?: number;
+  /** Overall limit of one attempt, from the first byte sent to the last byte read. */
+  deadlineMs?: number;
+  /** Read at most this many bytes of a response body; the rest is never read. */
+  maxResponseBytes?: number;
+  connectionsPerOrigin?: number;
+  /** Idle pools beyond this many origins are closed, least recently used first. */
+  maxOrigins?: number;
+  /** dns.lookup-compatible; tests inject a stub resolver. */
+  lookup?: LookupFunction;
+  userAgent?: string;
+}
+
+export interface SendRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type SendFailure = 'blocked-address' | 'timeout' | 'dns' | 'connect' | 'tls' | 'network' | 'invalid-url';
+
+export type SendResult =
+  | { kind: 'response'; status: number; headers: Record<string, string>; body: string; durationMs: number }
+  | { kind: 'error'; reason: SendFailure; message: string; durationMs: number };
+
+const BLOCKED = 'ERR_HERALD_BLOCKED_ADDRESS';
+
+class BlockedAddressError extends Error {
+  readonly code = BLOCKED;
+  constructor(address: string) {
+    super(`refused to connect to ${address}: private or reserved address`);
+  }
+}
+
+/**
+ * A DNS lookup that refuses a name if ANY of its answers is a blocked address (a name that answers
+ * public and private addresses at once is an attack, not a misconfiguration), and hands the
+ * connection only checked addresses, so what is checked is what is connected to.
+ */
+function guardedLookup(resolve: LookupFunction): LookupFunction {
+  return ((hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
+    resolve(hostname, { ...options, all: true } as LookupAllOptions, ((error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
+      if (error) return callback(error);
+      const blocked = addresses.find((answer) => isBlockedAddress(answer.address));
+      if (blocked || addresses.length === 0) return callback(new BlockedAddressError(blocked?.address ?? hostname));
+      if (options.all) return callback(null, addresses);
+      return callback(null, addresses[0]!.address, addresses[0]!.family);
+    }) as never);
+  }) as LookupFunction;
+}
+
+/**
+ * The delivery engine's HTTP client: one undici Pool per origin, no redirects followed, a deadline
+ * over the whole attempt, a cap on response bytes read, and the SSRF policy enforced on the socket.
+ */
+export class HttpSender {
+  private readonly pools = new Map<string, Pool>();
+  private readonly connect: buildConnector.connector;
+  private readonly deadlineMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly userAgent: string;
+
+  constructor(private readonly options: HttpSenderOptions) {
+    this.deadlineMs = options.deadlineMs ?? 15_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 65_536;
+    this.userAgent = options.userAgent ?? 'Herald-Webhooks/1.0';
+    const timeout = options.connectTimeoutMs ?? 5_000;
+    if (options.allowPrivateTargets) {
+      this.connect = buildConnector({ timeout, ...(options.lookup ? { lookup: options.lookup } : {}) });
+    } else {
+      const base = buildConnector({ timeout, lookup: guardedLookup(options.lookup ?? (dnsLookup as LookupFunction)) });
+      // An IP literal skips DNS entirely, and a lookup could be bypassed in ways we do not foresee:
+      // the address the socket actually reached is checked once more.
+      this.connect = (connectOptions, callback) =>
+        base(connectOptions, (error, socket) => {
+          if (error) return callback(error, null);
+          const remote = (socket as Socket).remoteAddress ?? '';
+          if (isBlockedAddress(remote)) {
+            socket!.destroy();
+            return callback(new BlockedAddressError(remote), null);
+          }
+          return callback(null, socket!);
+        });
+    }
+  }
+
+  private poolFor(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (pool) {
+      // Map order is recency order: re-inserting marks this origin most recently used.
+      this.pools.delete(origin);
+      this.pools.set(origin, pool);
+      return pool;
+    }
+    pool = new Pool(origin, {
+      connections: this.options.connectionsPerOrigin ?? 64,
+      pipelining: 1,
+      connect: this.connect,
+      headersTimeout: this.deadlineMs,
+      bodyTimeout: this.deadlineMs,
+      keepAliveTimeout: 30_000,
+    });
+    this.pools.set(origin, pool);
+    if (this.pools.size > (this.options.maxOrigins ?? 1_000)) {
+      const [oldest, evicted] = this.pools.entries().next().value as [string, Pool];
+      this.pools.delete(oldest);
+      void evicted.close().catch(() => evicted.destroy());
+    }
+    return pool;
+  }
+
+  async send(request: SendRequest): Promise<SendResult> {
+    const started = performance.now();
+    let url: URL;
+    try {
+      url = new URL(request.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported scheme ${url.protocol}`);
+    } catch (error) {
+      return { kind: 'error', reason: 'invalid-url', message: (error as Error).message, durationMs: performance.now() - started };
+    }
+    const signal = AbortSignal.timeout(this.deadlineMs);
+    try {
+      const response = await this.poolFor(url.origin).request({
+        path: url.pathname + url.search,
+        method: 'POST',
+        headers: { 'user-agent': this.userAgent, 'content-type': 'application/json', ...request.headers },
+        body: request.body,
+        signal,
+      });
+      const body = await this.readCapped(response.body);
+      return {
+        kind: 'response',
+        status: response.statusCode,
+        headers: flattenHeaders(response.headers),
+        body,
+        durationMs: performance.now() - started,
+      };
+    } catch (error) {
+      const { reason, message } = classify(error, signal.aborted, this.deadlineMs);
+      return { kind: 'error', reason, message, durationMs: performance.now() - started };
+    }
+  }
+
+  private async readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      const room = this.maxResponseBytes - size;
+      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      size += Math.min(chunk.length, room);
+      if (size >= this.maxResponseBytes) break; // leaving the loop destroys the stream unread
+    }
+    body.destroy();
+    return Buffer.concat(chunks, size).toString('utf8');
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close().catch(() => pool.destroy())));
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function classify(error: unknown, deadlinePassed: boolean, deadlineMs: number): { reason: SendFailure; message: string } {
+  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code ?? '';
+  const message = err.message ?? String(error);
+  if (code === BLOCKED || err.cause?.code === BLOCKED) return { reason: 'blocked-address', message: err.cause?.message ?? message };
+  if (deadlinePassed || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') {
+    return { reason: 'timeout', message: `no complete response within ${deadlineMs} ms` };
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { reason: 'timeout', message: 'connect timed out' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return { reason: 'dns', message };
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { reason: 'connect', message };
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return { reason: 'tls', message };
+  return { reason: 'network', message: code ? `${code}: ${message}` : message };
+}

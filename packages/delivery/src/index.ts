@@ -1,0 +1,4 @@
+export { DeliveryWorker, type DeliveryWorkerOptions, type Sender } from './worker.ts';
+export { HttpSender, type HttpSenderOptions, type SendRequest, type SendResult } from './http-sender.ts';
+export { checkTargetUrl, isBlockedAddress } from './ssrf-guard.ts';
+export { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';

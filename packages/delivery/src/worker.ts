@@ -1,0 +1,294 @@
+import type { Logger } from 'pino';
+import {
+  MessageStatus,
+  judgeAttempt,
+  newId,
+  parseRetryAfter,
+  secretKeyBytes,
+  signatureHeaders,
+  type Attempt,
+  type AttemptVerdict,
+  type DeliveryPolicy,
+  attemptEvent,
+  endpointDisabledEvent,
+  noOperationalEvents,
+  type OperationalEventSink,
+} from '@herald/core';
+import type { ClaimedDelivery, DeliveryOutcome, Store } from '@herald/storage';
+import type { SendRequest, SendResult } from './http-sender.ts';
+import { EndpointGate } from './endpoint-gate.ts';
+import { ResultWriter } from './result-writer.ts';
+import { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
+
+export interface Sender {
+  send(request: SendRequest): Promise<SendResult>;
+}
+
+export interface DeliveryWorkerOptions {
+  store: Store;
+  sender: Sender;
+  logger: Logger;
+  policy: DeliveryPolicy;
+  /** Overall deadline of one attempt; a queued delivery is handed back if its lease cannot cover one more. */
+  deadlineMs: number;
+  maxInFlight?: number;
+  endpointConcurrency?: number;
+  leaseMs?: number;
+  claimBatch?: number;
+  /** Longest sleep between looks at the queue when nothing wakes the worker. */
+  pollIntervalMs?: number;
+  /** After this many failed attempts of one message, operators hear message.attempt.failing. */
+  failingAlertAfter?: number;
+  clock?: () => number;
+  metrics?: DeliveryMetrics;
+  operational?: OperationalEventSink;
+}
+
+interface Lease {
+  delivery: ClaimedDelivery;
+  leaseUntil: number;
+}
+
+/** Claims due deliveries, signs and sends them, and records every attempt under its fence. */
+export class DeliveryWorker {
+  private readonly clock: () => number;
+  private readonly maxInFlight: number;
+  private readonly leaseMs: number;
+  private readonly claimBatch: number;
+  private readonly pollIntervalMs: number;
+  private readonly gate: EndpointGate;
+  private readonly writer: ResultWriter;
+  private readonly metrics: DeliveryMetrics;
+  private readonly operational: OperationalEventSink;
+  private readonly waiting = new Map<string, Lease[]>();
+  private readonly running = new Set<Promise<void>>();
+  /** Claimed and not yet written back: bounds the work held in memory. */
+  private held = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.maxInFlight = options.maxInFlight ?? 256;
+    this.leaseMs = options.leaseMs ?? 300_000;
+    this.claimBatch = options.claimBatch ?? 128;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.gate = new EndpointGate(options.endpointConcurrency ?? 32);
+    this.writer = new ResultWriter(options.store, this.clock, options.logger);
+    this.metrics = options.metrics ?? noDeliveryMetrics;
+    this.operational = options.operational ?? noOperationalEvents;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** New work may be due: look at the queue now rather than at the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    void this.pump();
+  }
+
+  /** Stops claiming, hands back deliveries not yet started, and waits for those in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const queued = [...this.waiting.values()].flat();
+    this.waiting.clear();
+    if (queued.length > 0) {
+      const now = this.clock();
+      await this.options.store.releaseDeliveries(
+        queued.map(({ delivery }) => ({ deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt: now })),
+        now,
+      ).catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not hand back queued deliveries; their leases will expire'));
+    }
+    await Promise.allSettled([...this.running]);
+    await this.writer.drain();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    clearTimeout(this.timer);
+    let delay = this.pollIntervalMs;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (!this.stopped) {
+          const free = this.maxInFlight - this.held;
+          if (free < Math.min(this.claimBatch, this.maxInFlight / 4)) return; // a finishing delivery wakes us
+          const limit = Math.min(free, this.claimBatch);
+          const now = this.clock();
+          const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now);
+          for (const delivery of claimed) this.dispatch({ delivery, leaseUntil: now + this.leaseMs });
+          if (claimed.length < limit) break;
+        }
+      } while (this.pumpAgain && !this.stopped);
+      const next = await this.options.store.nextDueAt();
+      if (next !== null) delay = Math.max(0, Math.min(delay, next - this.clock()));
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'could not claim deliveries; trying again shortly');
+    } finally {
+      this.pumping = false;
+      if (!this.stopped && this.held < this.maxInFlight) {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.wake(), delay);
+        this.timer.unref();
+      }
+    }
+  }
+
+  private dispatch(lease: Lease): void {
+    this.held++;
+    const { delivery } = lease;
+    if (delivery.endpoint.disabled) {
+      this.track(this.finish(delivery, null, { kind: 'failed', reason: 'disabled' }, null));
+      return;
+    }
+    const wait = this.gate.admit(delivery.endpoint.id, delivery.endpoint.throttleRate, this.clock());
+    if (wait === -1) {
+      const queue = this.waiting.get(delivery.endpoint.id) ?? [];
+      queue.push(lease);
+      this.waiting.set(delivery.endpoint.id, queue);
+    } else if (wait > 0) {
+      this.handBack([lease], this.clock() + wait);
+    } else {
+      this.track(this.attempt(lease));
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+  }
+
+  private async attempt(lease: Lease): Promise<void> {
+    const { delivery } = lease;
+    const { endpoint, message } = delivery;
+    const startedAt = this.clock();
+    let result: SendResult;
+    try {
+      result = await this.options.sender.send({ url: endpoint.url, headers: this.headersFor(delivery, startedAt), body: message.payload });
+    } finally {
+      this.gate.done(endpoint.id);
+      this.startWaiting(endpoint.id);
+    }
+    const statusCode = result.kind === 'response' ? result.status : undefined;
+    const now = this.clock();
+    const { verdict, disable } = judgeAttempt(
+      {
+        statusCode,
+        retryAfterMs: result.kind === 'response' ? parseRetryAfter(result.headers['retry-after'], now) : undefined,
+        previousAttempts: delivery.attemptCount,
+        triggerType: delivery.triggerType,
+        failingSince: endpoint.failingSince,
+        now,
+      },
+      this.options.policy,
+    );
+    const attempt: Attempt = {
+      id: newId('atmpt', startedAt),
+      msgId: message.id,
+      endpointId: endpoint.id,
+      appId: message.appId,
+      url: endpoint.url,
+      status: verdict.kind === 'success' ? MessageStatus.Success : MessageStatus.Fail,
+      responseStatusCode: statusCode ?? 0,
+      response: result.kind === 'response' ? result.body : `${result.reason}: ${result.message}`,
+      responseDurationMs: Math.round(result.durationMs),
+      triggerType: delivery.triggerType,
+      createdAt: startedAt,
+    };
+    await this.finish(delivery, attempt, verdict, disable);
+  }
+
+  private headersFor(delivery: ClaimedDelivery, now: number): Record<string, string> {
+    const keys = delivery.secrets.map((secret) => secretKeyBytes(secret.key));
+    // Signature headers go last so that an endpoint's custom headers can never replace them.
+    return {
+      ...delivery.endpoint.headers,
+      'content-type': 'application/json',
+      ...signatureHeaders(keys, delivery.message.id, Math.floor(now / 1000), delivery.message.payload),
+    };
+  }
+
+  private async finish(
+    delivery: ClaimedDelivery,
+    attempt: Attempt | null,
+    verdict: AttemptVerdict,
+    disable: string | null,
+  ): Promise<void> {
+    const outcome: DeliveryOutcome = verdict.kind === 'failed' ? { kind: 'failed' } : verdict;
+    const applied = await this.writer.write({
+      deliveryId: delivery.deliveryId,
+      fence: delivery.fence,
+      attempt,
+      outcome,
+      disableEndpoint: disable !== null,
+    });
+    this.held--;
+    if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.wake();
+    if (!applied) {
+      if (attempt) this.metrics.staleResultDiscarded();
+      return;
+    }
+    if (!attempt) return;
+    this.metrics.attemptFinished(outcome.kind, attempt.responseDurationMs);
+    if (outcome.kind === 'success') this.metrics.deliveredAfter(this.clock() - delivery.message.createdAt);
+    await this.announce(delivery, attempt, verdict, disable);
+  }
+
+  private async announce(delivery: ClaimedDelivery, attempt: Attempt, verdict: AttemptVerdict, disable: string | null): Promise<void> {
+    const events = [];
+    const attemptNumber = delivery.attemptCount + 1;
+    if (verdict.kind === 'failed' && verdict.reason === 'exhausted') {
+      events.push(attemptEvent('message.attempt.exhausted', delivery.message, attempt));
+    }
+    if (verdict.kind !== 'success' && attemptNumber === (this.options.failingAlertAfter ?? 4)) {
+      events.push(attemptEvent('message.attempt.failing', delivery.message, attempt));
+    }
+    if (disable) {
+      events.push(endpointDisabledEvent(delivery.endpoint, delivery.endpoint.failingSince ?? attempt.createdAt));
+      this.options.logger.warn({ endpointId: delivery.endpoint.id, appId: delivery.message.appId, reason: disable }, 'endpoint disabled');
+    }
+    for (const event of events) {
+      await this.operational.publish(event).catch((error: unknown) =>
+        this.options.logger.error({ err: error, type: event.type }, 'could not publish operational event'));
+    }
+  }
+
+  /** Starts deliveries that waited for this endpoint's concurrency, or hands back those whose lease is too short now. */
+  private startWaiting(endpointId: string): void {
+    const queue = this.waiting.get(endpointId);
+    if (!queue) return;
+    const now = this.clock();
+    const expiring: Lease[] = [];
+    while (queue.length > 0) {
+      const lease = queue[0]!;
+      if (lease.leaseUntil - now < this.options.deadlineMs + 5_000) {
+        expiring.push(queue.shift()!);
+        continue;
+      }
+      const wait = this.gate.admit(endpointId, lease.delivery.endpoint.throttleRate, now);
+      if (wait === -1) break;
+      queue.shift();
+      if (wait > 0) expiring.push(lease);
+      else this.track(this.attempt(lease));
+    }
+    if (queue.length === 0) this.waiting.delete(endpointId);
+    if (expiring.length > 0) this.handBack(expiring, now);
+  }
+
+  private handBack(leases: Lease[], availableAt: number): void {
+    this.held -= leases.length;
+    const releases = leases.map(({ delivery }) => ({ deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt }));
+    this.options.store.releaseDeliveries(releases, this.clock()).catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'could not hand back deliveries; their leases will expire'));
+  }
+}

@@ -1,0 +1,117 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_RETRY_SCHEDULE_MS, parseDuration, parseRetrySchedule } from '@herald/core';
+
+/**
+ * Herald's whole configuration: one schema, one defaults table, read from the environment once at
+ * start. Every message says which variable is wrong and how to fix it.
+ */
+const duration = (name: string, fallback: string) =>
+  z.string().default(fallback).transform((text, context) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      context.addIssue({ code: 'custom', message: `${name} must be a duration such as 500ms, 15s, 5m or 5d (got "${text}")` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z.string().default(String(fallback)).transform((text, context) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      context.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max} (got "${text}")` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+const flag = (name: string) =>
+  z.string().default('false').transform((text, context) => {
+    if (/^(true|1|yes)$/i.test(text)) return true;
+    if (/^(false|0|no|)$/i.test(text)) return false;
+    context.addIssue({ code: 'custom', message: `${name} must be true or false (got "${text}")` });
+    return z.NEVER;
+  });
+
+const environment = z.object({
+  HERALD_PORT: integer('HERALD_PORT', 8071, 0, 65_535),
+  HERALD_HOST: z.string().min(1).default('127.0.0.1'),
+  HERALD_DATA_DIR: z.string().min(1).default('.herald'),
+  HERALD_ADMIN_TOKEN: z.string().min(16, 'HERALD_ADMIN_TOKEN must be at least 16 characters; leave it unset to have one generated').optional(),
+  HERALD_ALLOW_PRIVATE_TARGETS: flag('HERALD_ALLOW_PRIVATE_TARGETS'),
+  HERALD_RETRY_SCHEDULE: z.string().optional().transform((text, context) => {
+    if (text === undefined) return [...DEFAULT_RETRY_SCHEDULE_MS];
+    const parsed = parseRetrySchedule(text);
+    if (!parsed.ok) {
+      context.addIssue({ code: 'custom', message: `HERALD_RETRY_SCHEDULE: ${parsed.reason}; give the delays between retries, e.g. 5s,5m,30m` });
+      return z.NEVER;
+    }
+    return parsed.schedule;
+  }),
+  HERALD_MAX_BODY_BYTES: integer('HERALD_MAX_BODY_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
+  HERALD_DELIVERY_DEADLINE: duration('HERALD_DELIVERY_DEADLINE', '15s'),
+  HERALD_CONNECT_TIMEOUT: duration('HERALD_CONNECT_TIMEOUT', '5s'),
+  HERALD_MAX_RESPONSE_BYTES: integer('HERALD_MAX_RESPONSE_BYTES', 65_536, 0, 1_048_576),
+  HERALD_WORKER_CONCURRENCY: integer('HERALD_WORKER_CONCURRENCY', 256, 1, 10_000),
+  HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 32, 1, 1_000),
+  HERALD_DISABLE_AFTER: duration('HERALD_DISABLE_AFTER', '5d'),
+  HERALD_OPERATIONAL_WEBHOOK_URLS: z.string().default('').transform((text) =>
+    text.split(',').map((url) => url.trim()).filter((url) => url.length > 0)),
+  HERALD_OPERATIONAL_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/,
+    'HERALD_OPERATIONAL_WEBHOOK_SECRET must look like whsec_ followed by base64 (e.g. from `openssl rand -base64 24`)').optional(),
+  HERALD_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface HeraldConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminToken: string | undefined;
+  allowPrivateTargets: boolean;
+  retryScheduleMs: number[];
+  maxBodyBytes: number;
+  deliveryDeadlineMs: number;
+  connectTimeoutMs: number;
+  maxResponseBytes: number;
+  workerConcurrency: number;
+  endpointConcurrency: number;
+  disableAfterMs: number;
+  operationalWebhookUrls: string[];
+  operationalWebhookSecret: string | undefined;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Herald's configuration is invalid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): HeraldConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('HERALD_') && value !== ''));
+  const parsed = environment.safeParse(present);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  const e = parsed.data;
+  return {
+    port: e.HERALD_PORT,
+    host: e.HERALD_HOST,
+    dataDir: isAbsolute(e.HERALD_DATA_DIR) ? e.HERALD_DATA_DIR : resolve(e.HERALD_DATA_DIR),
+    adminToken: e.HERALD_ADMIN_TOKEN,
+    allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
+    retryScheduleMs: e.HERALD_RETRY_SCHEDULE,
+    maxBodyBytes: e.HERALD_MAX_BODY_BYTES,
+    deliveryDeadlineMs: e.HERALD_DELIVERY_DEADLINE,
+    connectTimeoutMs: e.HERALD_CONNECT_TIMEOUT,
+    maxResponseBytes: e.HERALD_MAX_RESPONSE_BYTES,
+    workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
+    endpointConcurrency: e.HERALD_ENDPOINT_CONCURRENCY,
+    disableAfterMs: e.HERALD_DISABLE_AFTER,
+    operationalWebhookUrls: e.HERALD_OPERATIONAL_WEBHOOK_URLS,
+    operationalWebhookSecret: e.HERALD_OPERATIONAL_WEBHOOK_SECRET,
+    sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
+    logLevel: e.HERALD_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { startHerald } from './start.ts';
+
+/** `herald serve`: runs Herald in embedded mode until SIGINT or SIGTERM. */
+async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const herald = await startHerald(config, logger);
+  if (herald.generatedAdminToken) {
+    // Shown once, on the terminal only: the database keeps just its hash.
+    process.stderr.write(
+      `\n  Herald generated an admin API token (shown only this once; keep it safe):\n\n    ${herald.generatedAdminToken}\n\n` +
+      `  Use it as "Authorization: Bearer <token>", or set HERALD_ADMIN_TOKEN to choose your own.\n\n`);
+  }
+  process.stderr.write(`  Herald is listening on ${herald.url} (API: ${herald.url}/api/v1, docs: ${herald.url}/api/v1/openapi.json)\n\n`);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    herald.stop().then(() => process.exit(0), (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const command = process.argv[2] ?? 'serve';
+if (command === 'serve') {
+  await serve();
+} else {
+  process.stderr.write(`Unknown command "${command}". Usage: herald serve\n`);
+  process.exit(64);
+}

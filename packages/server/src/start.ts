@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { MessageIngest, buildApi } from '@herald/api';
+import { DeliveryWorker, HttpSender, checkTargetUrl } from '@herald/delivery';
+import { SqliteStore } from '@herald/storage-sqlite';
+import type { HeraldConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { OperationalWebhooks } from './operational-webhooks.ts';
+import { resolveAdminToken } from './admin-token.ts';
+
+export interface RunningHerald {
+  url: string;
+  port: number;
+  /** Set only on the first start without HERALD_ADMIN_TOKEN: show it to the operator once. */
+  generatedAdminToken: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Wires storage, API and delivery engine together in one process (embedded mode). */
+export async function startHerald(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningHerald> {
+  const clock = Date.now;
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = new SqliteStore({ path: join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous });
+  await store.migrate();
+  const adminToken = await resolveAdminToken(store, config.adminToken);
+  const metrics = createMetrics(store, clock);
+
+  let worker: DeliveryWorker | undefined;
+  const ingest = new MessageIngest({
+    store,
+    clock,
+    onCommitted: (accepted) => {
+      for (let i = 0; i < accepted; i++) metrics.messageAccepted();
+      worker?.wake();
+    },
+  });
+  const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
+  await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
+
+  const sender = new HttpSender({
+    allowPrivateTargets: config.allowPrivateTargets,
+    connectTimeoutMs: config.connectTimeoutMs,
+    deadlineMs: config.deliveryDeadlineMs,
+    maxResponseBytes: config.maxResponseBytes,
+  });
+  worker = new DeliveryWorker({
+    store,
+    sender,
+    logger: logger.child({ component: 'delivery' }),
+    policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
+    deadlineMs: config.deliveryDeadlineMs,
+    maxInFlight: config.workerConcurrency,
+    endpointConcurrency: config.endpointConcurrency,
+    clock,
+    metrics: metrics.delivery,
+    operational,
+  });
+
+  const api = buildApi({
+    store,
+    ingest,
+    clock,
+    adminTokenSha256: adminToken.sha256,
+    maxBodyBytes: config.maxBodyBytes,
+    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets }),
+    operational,
+    queueChanged: () => worker?.wake(),
+    storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
+  }, logger);
+  api.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  await api.listen({ port: config.port, host: config.host });
+  const address = api.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  worker.start();
+  logger.info({ port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    port,
+    generatedAdminToken: adminToken.generated,
+    stop: () => (stopping ??= (async () => {
+      await api.close();
+      await worker.stop();
+      await sender.close();
+      await store.close();
+      logger.info('herald stopped');
+    })()),
+  };
+}

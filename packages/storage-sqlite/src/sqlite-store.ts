@@ -1,0 +1,600 @@
+import Database from 'better-sqlite3';
+import {
+  ConflictError,
+  NotFoundError,
+  newId,
+  type Application,
+  type Attempt,
+  type Endpoint,
+  type EndpointSecret,
+  type EventType,
+  type HeraldError,
+  type Message,
+  MessageStatus,
+} from '@herald/core';
+import {
+  pageCursor,
+  toPage,
+  type ApplicationChanges,
+  type AttemptFilter,
+  type ClaimedDelivery,
+  type DeliveryRelease,
+  type DeliveryResult,
+  type EndpointChanges,
+  type EndpointMessage,
+  type EndpointStats,
+  type EventTypeChanges,
+  type IdempotencyRecord,
+  type MessageDestination,
+  type MessageFilter,
+  type NewApplication,
+  type NewEndpoint,
+  type NewEventType,
+  type NewMessage,
+  type Page,
+  type PageRequest,
+  type QueueStats,
+  type Store,
+  type StoreCapabilities,
+} from '@herald/storage';
+import { migrate } from './migrate.ts';
+import {
+  activeSecrets,
+  jsonOrNull,
+  toApplication,
+  toAttempt,
+  toEndpoint,
+  toEventType,
+  toMessage,
+  type ApplicationRow,
+  type AttemptRow,
+  type EndpointRow,
+  type EventTypeRow,
+  type MessageRow,
+} from './rows.ts';
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  /** FULL survives power loss; NORMAL survives a process crash only. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/**
+ * The embedded store. better-sqlite3 is synchronous, so every method does its work before it
+ * returns; the Promise return types exist only to share the Store interface with networked adapters.
+ */
+export class SqliteStore implements Store {
+  readonly capabilities: StoreCapabilities = { concurrentWorkers: false };
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private page<R, T>(
+    select: string,
+    where: string[],
+    args: unknown[],
+    key: string,
+    request: PageRequest,
+    map: (row: R) => T,
+    keyOf: (item: T) => string,
+  ): Page<T> {
+    const { after, descending } = pageCursor(request);
+    const clauses = [...where];
+    const params = [...args];
+    if (after !== null) {
+      clauses.push(`${key} ${descending ? '<' : '>'} ?`);
+      params.push(after);
+    }
+    const sql = `${select} ${clauses.length > 0 ? 'WHERE ' + clauses.join(' AND ') : ''}
+      ORDER BY ${key} ${descending ? 'DESC' : 'ASC'} LIMIT ?`;
+    params.push(request.limit + 1);
+    const rows = this.stmt(sql).all(...params) as R[];
+    return toPage(rows.map(map), request, keyOf);
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.db);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const row = this.stmt('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async initSetting(name: string, value: string): Promise<string> {
+    this.stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+    return (await this.getSetting(name))!;
+  }
+
+  // Applications
+
+  async createApplication(input: NewApplication, now: number): Promise<Application> {
+    try {
+      this.stmt(`INSERT INTO applications (id, uid, name, throttle_rate, metadata, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`).run(input.id, input.uid, input.name, input.throttleRate,
+        JSON.stringify(input.metadata), now, now);
+    } catch (error) {
+      throw uniqueViolation(error, `An application with uid "${input.uid}" already exists.`);
+    }
+    return (await this.getApplication(input.id))!;
+  }
+
+  async getApplication(idOrUid: string): Promise<Application | undefined> {
+    const row = this.stmt('SELECT * FROM applications WHERE id = ? OR uid = ? LIMIT 1').get(idOrUid, idOrUid);
+    return row ? toApplication(row as ApplicationRow) : undefined;
+  }
+
+  async listApplications(request: PageRequest): Promise<Page<Application>> {
+    return this.page('SELECT * FROM applications', [], [], 'id', request, toApplication, (app) => app.id);
+  }
+
+  async updateApplication(id: string, changes: ApplicationChanges, now: number): Promise<Application> {
+    const current = await this.getApplication(id);
+    if (!current) throw new NotFoundError('Application');
+    const next = { ...current, ...changes };
+    try {
+      this.stmt(`UPDATE applications SET uid = ?, name = ?, throttle_rate = ?, metadata = ?, updated_at = ?
+        WHERE id = ?`).run(next.uid, next.name, next.throttleRate, JSON.stringify(next.metadata), now, current.id);
+    } catch (error) {
+      throw uniqueViolation(error, `An application with uid "${next.uid}" already exists.`);
+    }
+    return (await this.getApplication(current.id))!;
+  }
+
+  async deleteApplication(id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM applications WHERE id = ?').run(id).changes > 0;
+  }
+
+  // Event types
+
+  async createEventType(input: NewEventType, now: number): Promise<EventType> {
+    try {
+      this.stmt(`INSERT INTO event_types (name, description, archived, deprecated, feature_flag, schemas,
+        created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(input.name, input.description,
+        Number(input.archived), Number(input.deprecated), input.featureFlag, jsonOrNull(input.schemas), now, now);
+    } catch (error) {
+      throw uniqueViolation(error, `An event type named "${input.name}" already exists.`);
+    }
+    return (await this.getEventType(input.name))!;
+  }
+
+  async getEventType(name: string): Promise<EventType | undefined> {
+    const row = this.stmt('SELECT * FROM event_types WHERE name = ?').get(name);
+    return row ? toEventType(row as EventTypeRow) : undefined;
+  }
+
+  async listEventTypes(request: PageRequest & { includeArchived: boolean }): Promise<Page<EventType>> {
+    const where = request.includeArchived ? [] : ['archived = 0'];
+    return this.page('SELECT * FROM event_types', where, [], 'name', request, toEventType, (type) => type.name);
+  }
+
+  async updateEventType(name: string, changes: EventTypeChanges, now: number): Promise<EventType> {
+    const current = await this.getEventType(name);
+    if (!current) throw new NotFoundError('Event type');
+    const next = { ...current, ...changes };
+    this.stmt(`UPDATE event_types SET description = ?, archived = ?, deprecated = ?, feature_flag = ?, schemas = ?,
+      updated_at = ? WHERE name = ?`).run(next.description, Number(next.archived), Number(next.deprecated),
+      next.featureFlag, jsonOrNull(next.schemas), now, name);
+    return (await this.getEventType(name))!;
+  }
+
+  async deleteEventType(name: string, expunge: boolean, now: number): Promise<boolean> {
+    const result = expunge
+      ? this.stmt('DELETE FROM event_types WHERE name = ?').run(name)
+      : this.stmt('UPDATE event_types SET archived = 1, updated_at = ? WHERE name = ?').run(now, name);
+    return result.changes > 0;
+  }
+
+  async existingEventTypes(names: string[]): Promise<string[]> {
+    const rows = this.stmt(`SELECT name FROM event_types WHERE archived = 0
+      AND name IN (SELECT value FROM json_each(?))`).all(JSON.stringify(names)) as { name: string }[];
+    return rows.map((row) => row.name);
+  }
+
+  // Endpoints
+
+  async createEndpoint(input: NewEndpoint, now: number): Promise<Endpoint> {
+    try {
+      this.stmt(`INSERT INTO endpoints (id, app_id, uid, url, description, disabled, event_types, channels, headers,
+        throttle_rate, metadata, version, secrets, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.id, input.appId, input.uid, input.url,
+        input.description, Number(input.disabled), jsonOrNull(input.eventTypes), jsonOrNull(input.channels),
+        JSON.stringify(input.headers), input.throttleRate, JSON.stringify(input.metadata), input.version,
+        JSON.stringify([{ key: input.secret, expiresAt: null }]), now, now);
+    } catch (error) {
+      throw uniqueViolation(error, `An endpoint with uid "${input.uid}" already exists in this application.`);
+    }
+    return (await this.getEndpoint(input.appId, input.id))!;
+  }
+
+  async getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | undefined> {
+    const row = this.stmt('SELECT * FROM endpoints WHERE app_id = ? AND (id = ? OR uid = ?) LIMIT 1')
+      .get(appId, idOrUid, idOrUid);
+    return row ? toEndpoint(row as EndpointRow) : undefined;
+  }
+
+  async listEndpoints(appId: string, request: PageRequest): Promise<Page<Endpoint>> {
+    return this.page('SELECT * FROM endpoints', ['app_id = ?'], [appId], 'id', request, toEndpoint, (ep) => ep.id);
+  }
+
+  async allEndpoints(appId: string): Promise<Endpoint[]> {
+    return (this.stmt('SELECT * FROM endpoints WHERE app_id = ?').all(appId) as EndpointRow[]).map(toEndpoint);
+  }
+
+  async updateEndpoint(appId: string, id: string, changes: EndpointChanges, now: number): Promise<Endpoint> {
+    const current = await this.getEndpoint(appId, id);
+    if (!current) throw new NotFoundError('Endpoint');
+    const next = { ...current, ...changes };
+    // Re-enabling an endpoint starts its failure window afresh.
+    const failingSince = current.disabled && !next.disabled ? null : current.failingSince;
+    try {
+      this.stmt(`UPDATE endpoints SET uid = ?, url = ?, description = ?, disabled = ?, event_types = ?, channels = ?,
+        headers = ?, throttle_rate = ?, metadata = ?, version = ?, failing_since = ?, updated_at = ? WHERE id = ?`)
+        .run(next.uid, next.url, next.description, Number(next.disabled), jsonOrNull(next.eventTypes),
+          jsonOrNull(next.channels), JSON.stringify(next.headers), next.throttleRate, JSON.stringify(next.metadata),
+          next.version, failingSince, now, current.id);
+    } catch (error) {
+      throw uniqueViolation(error, `An endpoint with uid "${next.uid}" already exists in this application.`);
+    }
+    return (await this.getEndpoint(appId, current.id))!;
+  }
+
+  async deleteEndpoint(appId: string, id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM endpoints WHERE app_id = ? AND id = ?').run(appId, id).changes > 0;
+  }
+
+  async getEndpointSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
+    const row = this.stmt('SELECT secrets FROM endpoints WHERE id = ?').get(endpointId) as { secrets: string } | undefined;
+    return row ? activeSecrets(row.secrets, now) : [];
+  }
+
+  async rotateEndpointSecret(endpointId: string, newKey: string, graceMs: number, now: number): Promise<void> {
+    const rotate = this.db.transaction(() => {
+      const current = activeSecrets(
+        (this.stmt('SELECT secrets FROM endpoints WHERE id = ?').get(endpointId) as { secrets: string }).secrets,
+        now,
+      );
+      const retired = current.map((secret) => ({
+        key: secret.key,
+        expiresAt: Math.min(secret.expiresAt ?? Infinity, now + graceMs),
+      }));
+      const secrets = [{ key: newKey, expiresAt: null }, ...retired.filter((secret) => secret.expiresAt > now)];
+      this.stmt('UPDATE endpoints SET secrets = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(secrets), now, endpointId);
+    });
+    rotate.immediate();
+  }
+
+  async endpointStats(appId: string, endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {
+    const rows = this.stmt(`SELECT status, count(*) AS n FROM deliveries WHERE app_id = ? AND endpoint_id = ?
+      AND created_at >= ? AND created_at < ? GROUP BY status`)
+      .all(appId, endpointId, since ?? 0, until ?? Number.MAX_SAFE_INTEGER) as { status: MessageStatus; n: number }[];
+    const count = (status: MessageStatus) => rows.find((row) => row.status === status)?.n ?? 0;
+    return {
+      success: count(MessageStatus.Success),
+      fail: count(MessageStatus.Fail),
+      pending: count(MessageStatus.Pending),
+      sending: count(MessageStatus.Sending),
+    };
+  }
+
+  // Messages
+
+  async createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
+    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insertDelivery = this.stmt(`INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, available_at,
+      created_at, updated_at) VALUES (?, ?, ?, ?, ${MessageStatus.Pending}, ?, ?, ?)`);
+    const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
+      status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
+    const one = this.db.transaction((item: NewMessage) => {
+      const { message } = item;
+      insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
+        message.payload, message.createdAt);
+      for (const endpointId of item.endpointIds) {
+        insertDelivery.run(newId('dlv', now), message.id, endpointId, message.appId, now, now, now);
+      }
+      const key = item.idempotency;
+      if (key) insertKey.run(key.scope, key.key, key.requestHash, key.status, key.body, key.createdAt);
+    });
+    const results: Array<HeraldError | null> = [];
+    // The outer transaction commits the whole batch with one fsync; each message runs in a savepoint
+    // so that one bad message is rolled back alone.
+    const all = this.db.transaction(() => {
+      for (const item of batch) {
+        try {
+          one(item);
+          results.push(null);
+        } catch (error) {
+          results.push(messageInsertError(error, item.message));
+        }
+      }
+    });
+    all.immediate();
+    return results;
+  }
+
+  async getMessage(appId: string, idOrEventId: string): Promise<Message | undefined> {
+    const row = this.stmt('SELECT * FROM messages WHERE app_id = ? AND (id = ? OR event_id = ?) LIMIT 1')
+      .get(appId, idOrEventId, idOrEventId);
+    return row ? toMessage(row as MessageRow) : undefined;
+  }
+
+  async listMessages(appId: string, filter: MessageFilter): Promise<Page<Message>> {
+    const { where, args } = messageConditions('m', filter);
+    return this.page(
+      'SELECT m.* FROM messages m', ['m.app_id = ?', ...where], [appId, ...args], 'm.id', filter, toMessage, (m) => m.id);
+  }
+
+  async listEndpointMessages(
+    appId: string,
+    endpointId: string,
+    filter: MessageFilter & { status?: MessageStatus },
+  ): Promise<Page<EndpointMessage>> {
+    const { where, args } = messageConditions('m', filter);
+    if (filter.status !== undefined) {
+      where.push('d.status = ?');
+      args.push(filter.status);
+    }
+    return this.page(
+      `SELECT m.*, d.status AS d_status, d.available_at AS d_available_at FROM deliveries d
+        JOIN messages m ON m.id = d.msg_id`,
+      ['d.app_id = ?', 'd.endpoint_id = ?', ...where],
+      [appId, endpointId, ...args],
+      'm.id',
+      filter,
+      (row: MessageRow & { d_status: MessageStatus; d_available_at: number }) => ({
+        message: toMessage(row),
+        status: row.d_status,
+        nextAttemptAt: nextAttemptOf(row.d_status, row.d_available_at),
+      }),
+      (item) => item.message.id,
+    );
+  }
+
+  async listMessageDestinations(appId: string, msgId: string, request: PageRequest): Promise<Page<MessageDestination>> {
+    return this.page(
+      `SELECT e.*, d.status AS d_status, d.available_at AS d_available_at FROM deliveries d
+        JOIN endpoints e ON e.id = d.endpoint_id`,
+      ['d.app_id = ?', 'd.msg_id = ?'],
+      [appId, msgId],
+      'e.id',
+      request,
+      (row: EndpointRow & { d_status: MessageStatus; d_available_at: number }) => ({
+        endpoint: toEndpoint(row),
+        status: row.d_status,
+        nextAttemptAt: nextAttemptOf(row.d_status, row.d_available_at),
+      }),
+      (item) => item.endpoint.id,
+    );
+  }
+
+  async resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void> {
+    // Bumping the fence also voids the result of any attempt still in flight for this row.
+    this.stmt(`INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, trigger_type, available_at,
+        created_at, updated_at) VALUES (?, ?, ?, ?, ${MessageStatus.Pending}, 1, ?, ?, ?)
+      ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = ${MessageStatus.Pending}, trigger_type = 1,
+        available_at = excluded.available_at, fence = fence + 1, updated_at = excluded.updated_at`)
+      .run(newId('dlv', now), msgId, endpointId, appId, now, now, now);
+  }
+
+  async recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
+    return this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Pending}, trigger_type = 1, available_at = ?,
+        fence = fence + 1, updated_at = ?
+      WHERE app_id = ? AND endpoint_id = ? AND status = ${MessageStatus.Fail} AND created_at >= ? AND created_at < ?`)
+      .run(now, now, appId, endpointId, since, until ?? Number.MAX_SAFE_INTEGER).changes;
+  }
+
+  // Attempts
+
+  async getAttempt(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined> {
+    const row = this.stmt('SELECT * FROM attempts WHERE app_id = ? AND msg_id = ? AND id = ?').get(appId, msgId, attemptId);
+    return row ? toAttempt(row as AttemptRow) : undefined;
+  }
+
+  async listAttemptsByEndpoint(appId: string, endpointId: string, filter: AttemptFilter): Promise<Page<Attempt>> {
+    return this.listAttempts(['a.app_id = ?', 'a.endpoint_id = ?'], [appId, endpointId], filter);
+  }
+
+  async listAttemptsByMessage(appId: string, msgId: string, filter: AttemptFilter): Promise<Page<Attempt>> {
+    return this.listAttempts(['a.app_id = ?', 'a.msg_id = ?'], [appId, msgId], filter);
+  }
+
+  private listAttempts(where: string[], args: unknown[], filter: AttemptFilter): Page<Attempt> {
+    const clauses = [...where];
+    const params = [...args];
+    const add = (clause: string, value: unknown) => {
+      clauses.push(clause);
+      params.push(value);
+    };
+    if (filter.status !== undefined) add('a.status = ?', filter.status);
+    if (filter.statusCodeClass !== undefined) {
+      add('a.response_status_code >= ?', filter.statusCodeClass);
+      add('a.response_status_code < ?', filter.statusCodeClass === 0 ? 100 : filter.statusCodeClass + 100);
+    }
+    if (filter.endpointId !== undefined) add('a.endpoint_id = ?', filter.endpointId);
+    if (filter.before !== undefined) add('a.created_at < ?', filter.before);
+    if (filter.after !== undefined) add('a.created_at > ?', filter.after);
+    const needsMessage = (filter.eventTypes?.length ?? 0) > 0 || filter.channel !== undefined;
+    if (filter.eventTypes && filter.eventTypes.length > 0) {
+      add('m.event_type IN (SELECT value FROM json_each(?))', JSON.stringify(filter.eventTypes));
+    }
+    if (filter.channel !== undefined) add('EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = ?)', filter.channel);
+    const select = needsMessage ? 'SELECT a.* FROM attempts a JOIN messages m ON m.id = a.msg_id' : 'SELECT a.* FROM attempts a';
+    return this.page(select, clauses, params, 'a.id', { ...filter, order: filter.order ?? 'descending' }, toAttempt, (a) => a.id);
+  }
+
+  // The queue
+
+  async claimDeliveries(limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
+    const claim = this.db.transaction(() => {
+      const leased = this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Sending}, available_at = ?,
+          fence = fence + 1, updated_at = ?
+        WHERE id IN (SELECT id FROM deliveries WHERE status IN (1, 3) AND available_at <= ?
+          ORDER BY available_at LIMIT ?)
+        RETURNING id, msg_id, endpoint_id, fence, attempt_count, trigger_type`)
+        .all(now + leaseMs, now, now, limit) as {
+          id: string; msg_id: string; endpoint_id: string; fence: number; attempt_count: number; trigger_type: number;
+        }[];
+      if (leased.length === 0) return [];
+      const messages = new Map(
+        (this.stmt('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))')
+          .all(JSON.stringify([...new Set(leased.map((row) => row.msg_id))])) as MessageRow[])
+          .map((row) => [row.id, toMessage(row)]),
+      );
+      const endpoints = new Map(
+        (this.stmt('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+          .all(JSON.stringify([...new Set(leased.map((row) => row.endpoint_id))])) as EndpointRow[])
+          .map((row) => [row.id, { endpoint: toEndpoint(row), secrets: activeSecrets(row.secrets, now) }]),
+      );
+      return leased.map((row): ClaimedDelivery => {
+        const target = endpoints.get(row.endpoint_id)!;
+        return {
+          deliveryId: row.id,
+          fence: row.fence,
+          attemptCount: row.attempt_count,
+          triggerType: row.trigger_type,
+          message: messages.get(row.msg_id)!,
+          endpoint: target.endpoint,
+          secrets: target.secrets,
+        };
+      });
+    });
+    return claim.immediate();
+  }
+
+  async recordResults(results: DeliveryResult[], now: number): Promise<boolean[]> {
+    const update = this.stmt(`UPDATE deliveries SET status = ?, available_at = ?, attempt_count = attempt_count + ?,
+      updated_at = ? WHERE id = ? AND fence = ?`);
+    const insertAttempt = this.stmt(`INSERT INTO attempts (id, msg_id, endpoint_id, app_id, url, status,
+      response_status_code, response, response_duration_ms, trigger_type, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const healthy = this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL');
+    const failing = this.stmt('UPDATE endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?');
+    const disable = this.stmt('UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?');
+    const record = this.db.transaction(() =>
+      results.map((result) => {
+        const { outcome, attempt } = result;
+        const status = outcome.kind === 'success' ? MessageStatus.Success
+          : outcome.kind === 'retry' ? MessageStatus.Pending : MessageStatus.Fail;
+        const availableAt = outcome.kind === 'retry' ? outcome.nextAttemptAt : now;
+        const applied = update.run(status, availableAt, attempt ? 1 : 0, now, result.deliveryId, result.fence).changes === 1;
+        if (!applied || !attempt) return applied;
+        insertAttempt.run(attempt.id, attempt.msgId, attempt.endpointId, attempt.appId, attempt.url, attempt.status,
+          attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt);
+        if (attempt.status === MessageStatus.Success) healthy.run(attempt.endpointId);
+        else failing.run(attempt.createdAt, attempt.endpointId);
+        if (result.disableEndpoint) disable.run(now, attempt.endpointId);
+        return true;
+      }),
+    );
+    return record.immediate();
+  }
+
+  async releaseDeliveries(leases: DeliveryRelease[], now: number): Promise<void> {
+    const release = this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Pending}, available_at = ?, updated_at = ?
+      WHERE id = ? AND fence = ? AND status = ${MessageStatus.Sending}`);
+    this.db.transaction(() => {
+      for (const lease of leases) release.run(lease.availableAt, now, lease.deliveryId, lease.fence);
+    }).immediate();
+  }
+
+  async queueStats(now: number): Promise<QueueStats> {
+    const row = this.stmt(`SELECT count(*) AS depth,
+        min(CASE WHEN available_at <= ? THEN available_at END) AS oldest
+      FROM deliveries WHERE status IN (1, 3)`).get(now) as { depth: number; oldest: number | null };
+    return { depth: row.depth, oldestDueAt: row.oldest };
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const row = this.stmt('SELECT min(available_at) AS next FROM deliveries WHERE status IN (1, 3)').get() as { next: number | null };
+    return row.next;
+  }
+
+  // Idempotency
+
+  async getIdempotency(scope: string, key: string, notBefore: number): Promise<IdempotencyRecord | undefined> {
+    const row = this.stmt('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at >= ?')
+      .get(scope, key, notBefore) as
+      | { scope: string; key: string; request_hash: string; status: number; body: string; created_at: number }
+      | undefined;
+    return row && { scope: row.scope, key: row.key, requestHash: row.request_hash, status: row.status,
+      body: row.body, createdAt: row.created_at };
+  }
+
+  async saveIdempotency(record: IdempotencyRecord): Promise<void> {
+    this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+      body = excluded.body, created_at = excluded.created_at`)
+      .run(record.scope, record.key, record.requestHash, record.status, record.body, record.createdAt);
+  }
+
+  async purgeIdempotency(olderThan: number): Promise<number> {
+    return this.stmt('DELETE FROM idempotency_keys WHERE created_at < ?').run(olderThan).changes;
+  }
+}
+
+function nextAttemptOf(status: MessageStatus, availableAt: number): number | null {
+  return status === MessageStatus.Pending || status === MessageStatus.Sending ? availableAt : null;
+}
+
+function messageConditions(alias: string, filter: MessageFilter): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.eventTypes && filter.eventTypes.length > 0) {
+    where.push(`${alias}.event_type IN (SELECT value FROM json_each(?))`);
+    args.push(JSON.stringify(filter.eventTypes));
+  }
+  if (filter.channel !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM json_each(${alias}.channels) WHERE value = ?)`);
+    args.push(filter.channel);
+  }
+  if (filter.before !== undefined) {
+    where.push(`${alias}.created_at < ?`);
+    args.push(filter.before);
+  }
+  if (filter.after !== undefined) {
+    where.push(`${alias}.created_at > ?`);
+    args.push(filter.after);
+  }
+  return { where, args };
+}
+
+function isSqliteError(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && (error as { code: string }).code === code;
+}
+
+function uniqueViolation(error: unknown, message: string): unknown {
+  return isSqliteError(error, 'SQLITE_CONSTRAINT_UNIQUE') || isSqliteError(error, 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    ? new ConflictError(message)
+    : error;
+}
+
+function messageInsertError(error: unknown, message: Message): HeraldError {
+  if (isSqliteError(error, 'SQLITE_CONSTRAINT_UNIQUE')) {
+    return new ConflictError(`A message with eventId "${message.eventId}" already exists.`);
+  }
+  if (isSqliteError(error, 'SQLITE_CONSTRAINT_FOREIGNKEY')) return new NotFoundError('Application');
+  throw error;
+}

@@ -1,0 +1,209 @@
+import type {
+  Application,
+  HeraldError,
+  Attempt,
+  Endpoint,
+  EndpointSecret,
+  EventType,
+  Message,
+  MessageStatus,
+  Metadata,
+  TriggerType,
+} from '@herald/core';
+import type { Page, PageRequest } from './pagination.ts';
+
+/** What an adapter can or cannot do, declared as data so callers never sniff the adapter type. */
+export interface StoreCapabilities {
+  /** Several processes may claim from the queue at once (FOR UPDATE SKIP LOCKED or equivalent). */
+  concurrentWorkers: boolean;
+}
+
+export interface NewApplication {
+  id: string;
+  uid: string | null;
+  name: string;
+  throttleRate: number | null;
+  metadata: Metadata;
+}
+export type ApplicationChanges = Partial<Omit<NewApplication, 'id'>>;
+
+export type EventTypeChanges = Partial<Omit<EventType, 'name' | 'createdAt' | 'updatedAt'>>;
+export type NewEventType = Omit<EventType, 'createdAt' | 'updatedAt'>;
+
+export interface NewEndpoint {
+  id: string;
+  appId: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  disabled: boolean;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  headers: Record<string, string>;
+  throttleRate: number | null;
+  metadata: Metadata;
+  version: number;
+  secret: string;
+}
+export type EndpointChanges = Partial<Omit<NewEndpoint, 'id' | 'appId' | 'secret'>>;
+
+export interface NewMessage {
+  message: Message;
+  /** Endpoints to deliver to, already filtered by subscription. */
+  endpointIds: string[];
+  /** Written in the same transaction, so a crash can never separate the message from its key. */
+  idempotency?: IdempotencyRecord;
+}
+
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+  status: number;
+  body: string;
+  createdAt: number;
+}
+
+export interface MessageFilter extends PageRequest {
+  eventTypes?: string[];
+  channel?: string;
+  before?: number;
+  after?: number;
+}
+
+export interface AttemptFilter extends PageRequest {
+  status?: MessageStatus;
+  statusCodeClass?: number;
+  eventTypes?: string[];
+  channel?: string;
+  endpointId?: string;
+  before?: number;
+  after?: number;
+}
+
+export interface EndpointMessage {
+  message: Message;
+  status: MessageStatus;
+  nextAttemptAt: number | null;
+}
+
+export interface MessageDestination {
+  endpoint: Endpoint;
+  status: MessageStatus;
+  nextAttemptAt: number | null;
+}
+
+export interface EndpointStats {
+  success: number;
+  fail: number;
+  pending: number;
+  sending: number;
+}
+
+/** A delivery handed to a worker under a lease. `fence` must accompany every write about it. */
+export interface ClaimedDelivery {
+  deliveryId: string;
+  fence: number;
+  attemptCount: number;
+  triggerType: TriggerType;
+  message: Message;
+  endpoint: Endpoint;
+  secrets: EndpointSecret[];
+}
+
+export type DeliveryOutcome =
+  | { kind: 'success' }
+  | { kind: 'retry'; nextAttemptAt: number }
+  | { kind: 'failed' };
+
+export interface DeliveryResult {
+  deliveryId: string;
+  fence: number;
+  /** null when no request was made (e.g. the endpoint was disabled meanwhile). */
+  attempt: Attempt | null;
+  outcome: DeliveryOutcome;
+  disableEndpoint: boolean;
+}
+
+export interface DeliveryRelease {
+  deliveryId: string;
+  fence: number;
+  availableAt: number;
+}
+
+export interface QueueStats {
+  /** Deliveries not yet finished (pending or sending). */
+  depth: number;
+  /** Due time of the oldest due delivery, or null when nothing is due. */
+  oldestDueAt: number | null;
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  getSetting(name: string): Promise<string | undefined>;
+  /** Sets the value only if none exists; returns the value in force. */
+  initSetting(name: string, value: string): Promise<string>;
+
+  createApplication(input: NewApplication, now: number): Promise<Application>;
+  /** By id or uid. */
+  getApplication(idOrUid: string): Promise<Application | undefined>;
+  listApplications(page: PageRequest): Promise<Page<Application>>;
+  updateApplication(id: string, changes: ApplicationChanges, now: number): Promise<Application>;
+  deleteApplication(id: string): Promise<boolean>;
+
+  createEventType(input: NewEventType, now: number): Promise<EventType>;
+  getEventType(name: string): Promise<EventType | undefined>;
+  listEventTypes(page: PageRequest & { includeArchived: boolean }): Promise<Page<EventType>>;
+  updateEventType(name: string, changes: EventTypeChanges, now: number): Promise<EventType>;
+  /** Archives, or deletes outright with expunge. */
+  deleteEventType(name: string, expunge: boolean, now: number): Promise<boolean>;
+  /** The subset of `names` that exist and are not archived. */
+  existingEventTypes(names: string[]): Promise<string[]>;
+
+  createEndpoint(input: NewEndpoint, now: number): Promise<Endpoint>;
+  getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | undefined>;
+  listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>>;
+  /** Every endpoint of an application, for fan-out. */
+  allEndpoints(appId: string): Promise<Endpoint[]>;
+  updateEndpoint(appId: string, id: string, changes: EndpointChanges, now: number): Promise<Endpoint>;
+  deleteEndpoint(appId: string, id: string): Promise<boolean>;
+  getEndpointSecrets(endpointId: string, now: number): Promise<EndpointSecret[]>;
+  /** The new key becomes current; the old one stays valid until now + graceMs. */
+  rotateEndpointSecret(endpointId: string, newKey: string, graceMs: number, now: number): Promise<void>;
+  endpointStats(appId: string, endpointId: string, since: number | null, until: number | null): Promise<EndpointStats>;
+
+  /**
+   * Commits every message and its deliveries in one transaction (group commit). One message's
+   * failure (a duplicate eventId, a deleted application) does not fail the others.
+   */
+  createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>>;
+  getMessage(appId: string, idOrEventId: string): Promise<Message | undefined>;
+  listMessages(appId: string, filter: MessageFilter): Promise<Page<Message>>;
+  listEndpointMessages(appId: string, endpointId: string, filter: MessageFilter & { status?: MessageStatus }): Promise<Page<EndpointMessage>>;
+  listMessageDestinations(appId: string, msgId: string, page: PageRequest): Promise<Page<MessageDestination>>;
+  /** Puts the message's delivery to the endpoint back in the queue, due now, as a manual attempt. */
+  resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void>;
+  /** Requeues failed deliveries of an endpoint created in [since, until) as manual attempts; returns how many. */
+  recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number>;
+
+  getAttempt(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined>;
+  listAttemptsByEndpoint(appId: string, endpointId: string, filter: AttemptFilter): Promise<Page<Attempt>>;
+  listAttemptsByMessage(appId: string, msgId: string, filter: AttemptFilter): Promise<Page<Attempt>>;
+
+  /** Leases up to `limit` due deliveries until now + leaseMs, bumping each fence. */
+  claimDeliveries(limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]>;
+  /** Applies results whose fence still matches; returns, per result, whether it was applied. */
+  recordResults(results: DeliveryResult[], now: number): Promise<boolean[]>;
+  /** Hands leased deliveries back without an attempt (shutdown, throttling), fenced. */
+  releaseDeliveries(leases: DeliveryRelease[], now: number): Promise<void>;
+  queueStats(now: number): Promise<QueueStats>;
+  /** Earliest time a delivery becomes claimable, or null if the queue is empty. */
+  nextDueAt(): Promise<number | null>;
+
+  getIdempotency(scope: string, key: string, notBefore: number): Promise<IdempotencyRecord | undefined>;
+  saveIdempotency(record: IdempotencyRecord): Promise<void>;
+  purgeIdempotency(olderThan: number): Promise<number>;
+}

@@ -1,0 +1,3 @@
+export * from './receiver.ts';
+export * from './herald.ts';
+export * from './wait.ts';
