@@ -102,7 +102,9 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
 async function main(): Promise<void> {
   const receiver = await startReceiver();
   const dir = tempDir('herald-bench-');
-  const herald = await spawnHerald(testEnv(dir.path, { HERALD_SQLITE_SYNCHRONOUS: 'FULL', HERALD_RETRY_SCHEDULE: '5s,5m' }));
+  const herald = await spawnHerald(testEnv(dir.path, { HERALD_SQLITE_SYNCHRONOUS: 'FULL', HERALD_RETRY_SCHEDULE: '5s,5m' }), 20_000,
+    // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile Herald under load
+    (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0));
   try {
     process.stdout.write(`Herald bench: ${MESSAGES_ONE} messages to 1 endpoint, ${MESSAGES_FANOUT} messages to ${FANOUT} endpoints, ingest concurrency ${INGEST_CONCURRENCY}\n`);
     await ceiling(receiver.url, 2_000, 64); // warm-up

@@ -68,13 +68,31 @@ export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = { concurrentWorkers: false };
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly synchronous: 'FULL' | 'NORMAL';
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
+    this.synchronous = options.synchronous ?? 'FULL';
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma(`synchronous = ${this.synchronous}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+  }
+
+  /**
+   * Runs queue bookkeeping (claims, results, releases) without waiting for fsync. In WAL mode a
+   * commit is still atomic and survives a process crash; only a power loss can undo it, and undoing
+   * a claim or a result means the delivery is sent again: at-least-once, as promised. The next
+   * durable commit (any accepted message) syncs these frames too, since the WAL is append-only.
+   */
+  private withoutFsync<T>(work: () => T): T {
+    if (this.synchronous === 'NORMAL') return work();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return work();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   private stmt(sql: string): Database.Statement {
@@ -481,7 +499,7 @@ export class SqliteStore implements Store {
         };
       });
     });
-    return claim.immediate();
+    return this.withoutFsync(() => claim.immediate());
   }
 
   async recordResults(results: DeliveryResult[], now: number): Promise<boolean[]> {
@@ -509,15 +527,16 @@ export class SqliteStore implements Store {
         return true;
       }),
     );
-    return record.immediate();
+    return this.withoutFsync(() => record.immediate());
   }
 
   async releaseDeliveries(leases: DeliveryRelease[], now: number): Promise<void> {
     const release = this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Pending}, available_at = ?, updated_at = ?
       WHERE id = ? AND fence = ? AND status = ${MessageStatus.Sending}`);
-    this.db.transaction(() => {
+    const releaseAll = this.db.transaction(() => {
       for (const lease of leases) release.run(lease.availableAt, now, lease.deliveryId, lease.fence);
-    }).immediate();
+    });
+    this.withoutFsync(() => releaseAll.immediate());
   }
 
   async queueStats(now: number): Promise<QueueStats> {

@@ -61,8 +61,8 @@ export interface HeraldProcess {
 }
 
 /** Herald as a separate OS process (`herald serve`), for tests that kill it. */
-export async function spawnHerald(env: Record<string, string>, timeoutMs = 20_000): Promise<HeraldProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+export async function spawnHerald(env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<HeraldProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', MAIN, 'serve'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
