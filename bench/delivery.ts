@@ -2,6 +2,8 @@
 // one run on this machine. Herald runs embedded (SQLite, synchronous=FULL) in its own process;
 // the receiver in another; the load generator and the ceiling client here.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { TEST_ADMIN_TOKEN, spawnHerald, tempDir, testEnv } from '@herald/testing';
@@ -58,12 +60,22 @@ async function ceiling(receiverUrl: string, total: number, connections: number):
   return total / seconds;
 }
 
+/** CPU seconds a process has used so far (Linux /proc), to show where a scenario's time went. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function scenario(name: string, heraldUrl: string, receiverUrl: string, endpoints: number, messages: number,
-  ask: <T>(type: string) => Promise<T>) {
+  ask: <T>(type: string) => Promise<T>, pids: Record<string, number>) {
   const api = new Pool(heraldUrl, { connections: INGEST_CONCURRENCY });
   const headers = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
   const call = async (path: string, body: unknown) => {
@@ -78,6 +90,7 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
 
   const acceptedAt = new Map<string, number>();
   let next = 0;
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([who, pid]) => [who, cpuSeconds(pid)]));
   const started = now();
   await Promise.all(Array.from({ length: INGEST_CONCURRENCY }, async () => {
     while (next < messages) {
@@ -88,6 +101,8 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
   }));
   const ingestDone = now();
   const deliveredAll = await waitForCount(ask, messages * endpoints, 300_000);
+  const wall = (deliveredAll - started) / 1000;
+  const cpu = Object.entries(pids).map(([who, pid]) => `${who} ${((cpuSeconds(pid) - cpuBefore[who]!) / wall * 100).toFixed(0)}%`).join(', ');
   const { arrivals } = await ask<{ arrivals: Array<[string, number]> }>('arrivals');
   await api.close();
   const latencies = arrivals.map(([key, at]) => at - (acceptedAt.get(key.split(' ')[0]!) ?? at)).sort((a, b) => a - b);
@@ -96,21 +111,25 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
     deliveriesPerSecond: (messages * endpoints) / ((deliveredAll - started) / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    cpu,
   };
 }
 
 async function main(): Promise<void> {
   const receiver = await startReceiver();
   const dir = tempDir('herald-bench-');
-  const herald = await spawnHerald(testEnv(dir.path, { HERALD_SQLITE_SYNCHRONOUS: 'FULL', HERALD_RETRY_SCHEDULE: '5s,5m' }), 20_000,
+  const herald = await spawnHerald(testEnv(dir.path, { HERALD_SQLITE_SYNCHRONOUS: process.env.BENCH_SYNCHRONOUS ?? 'FULL', HERALD_RETRY_SCHEDULE: '5s,5m', ...(process.env.BENCH_ENDPOINT_CONCURRENCY ? { HERALD_ENDPOINT_CONCURRENCY: process.env.BENCH_ENDPOINT_CONCURRENCY } : {}) }), 20_000,
     // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile Herald under load
     (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0));
   try {
     process.stdout.write(`Herald bench: ${MESSAGES_ONE} messages to 1 endpoint, ${MESSAGES_FANOUT} messages to ${FANOUT} endpoints, ingest concurrency ${INGEST_CONCURRENCY}\n`);
     await ceiling(receiver.url, 2_000, 64); // warm-up
     const ceilingPerSecond = await ceiling(receiver.url, 20_000, 64);
-    const one = await scenario('bench-1', herald.url, receiver.url, 1, MESSAGES_ONE, receiver.ask);
-    const fan = await scenario('bench-10', herald.url, receiver.url, FANOUT, MESSAGES_FANOUT, receiver.ask);
+    const pids = { herald: herald.child.pid!, receiver: receiver.child.pid!, 'load generator': process.pid };
+    const one = await scenario('bench-1', herald.url, receiver.url, 1, MESSAGES_ONE, receiver.ask, pids);
+    const fan = process.env.BENCH_FANOUT === 'skip'
+      ? { ingestPerSecond: NaN, deliveriesPerSecond: NaN, p50: NaN, p99: NaN, cpu: 'skipped' }
+      : await scenario('bench-10', herald.url, receiver.url, FANOUT, MESSAGES_FANOUT, receiver.ask, pids);
     const ratio = (value: number) => `${((value / ceilingPerSecond) * 100).toFixed(0)}% of ceiling`;
     const rows = [
       ['raw ceiling (undici Pool -> receiver)', `${ceilingPerSecond.toFixed(0)} req/s`, ''],
@@ -122,6 +141,7 @@ async function main(): Promise<void> {
       [`fan-out ${FANOUT}: 202-to-receipt p50 / p99`, `${fan.p50.toFixed(1)} / ${fan.p99.toFixed(1)} ms`, ''],
     ];
     for (const [label, value, note] of rows) process.stdout.write(`${label!.padEnd(42)} ${value!.padStart(18)}  ${note}\n`);
+    process.stdout.write(`CPU use (100% = one core of ${availableParallelism()}): 1 endpoint: ${one.cpu}; fan-out: ${fan.cpu}\n`);
   } finally {
     herald.child.kill('SIGTERM');
     await herald.exited;

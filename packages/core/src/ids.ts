@@ -31,14 +31,21 @@ function nextPayload(second: number): Buffer {
   return lastPayload;
 }
 
-function base62(bytes: Buffer): string {
-  let value = BigInt('0x' + bytes.toString('hex'));
-  let out = '';
-  while (value > 0n) {
-    out = ALPHABET[Number(value % 62n)] + out;
-    value /= 62n;
+/** Base62 of a 20-byte big-endian number by long division over 16-bit words (no BigInt: ids are on the hot path). */
+export function base62(bytes: Buffer): string {
+  const words = new Array<number>(10);
+  for (let i = 0; i < 10; i++) words[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+  const digits = new Array<string>(ENCODED_LENGTH).fill('0');
+  for (let position = ENCODED_LENGTH - 1; position >= 0; position--) {
+    let remainder = 0;
+    for (let i = 0; i < 10; i++) {
+      const value = remainder * 65_536 + words[i]!;
+      words[i] = Math.floor(value / 62);
+      remainder = value % 62;
+    }
+    digits[position] = ALPHABET[remainder]!;
   }
-  return out.padStart(ENCODED_LENGTH, '0');
+  return digits.join('');
 }
 
 export function ksuid(nowMs: number = Date.now()): string {

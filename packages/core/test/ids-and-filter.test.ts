@@ -30,3 +30,19 @@ test('subscriptions: no filter takes everything; types and channels narrow it; d
   assert.ok(!isSubscribed({ ...open, channels: ['eu'] }, 'a.b', null));
   assert.ok(!isSubscribed({ ...open, disabled: true }, 'a.b', null));
 });
+
+test('the KSUID encoding matches the KSUID reference example and a BigInt base62 for any 20 bytes', async () => {
+  const { base62 } = await import('../src/ids.ts');
+  const example = Buffer.concat([Buffer.from([0x06, 0x69, 0xf7, 0xef]), Buffer.from('B5A1CD34B5F99D1154FB6853345C9735', 'hex')]);
+  assert.equal(base62(example), '0ujtsYcgvSTl8PAuAdqWYSMnLOv');
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  fc.assert(fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), (bytes) => {
+    let value = BigInt('0x' + Buffer.from(bytes).toString('hex'));
+    let expected = '';
+    while (value > 0n) {
+      expected = alphabet[Number(value % 62n)] + expected;
+      value /= 62n;
+    }
+    assert.equal(base62(Buffer.from(bytes)), expected.padStart(27, '0'));
+  }));
+});

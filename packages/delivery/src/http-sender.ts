@@ -10,7 +10,10 @@ export interface HttpSenderOptions {
   deadlineMs?: number;
   /** Read at most this many bytes of a response body; the rest is never read. */
   maxResponseBytes?: number;
+  /** Requests in flight to one origin at once; more wait their turn here, not in the socket pool. */
   connectionsPerOrigin?: number;
+  /** A request that waited this long for a free slot is given back unsent (kind 'not-sent'). */
+  maxQueueMs?: number;
   /** Idle pools beyond this many origins are closed, least recently used first. */
   maxOrigins?: number;
   /** dns.lookup-compatible; tests inject a stub resolver. */
@@ -28,7 +31,14 @@ export type SendFailure = 'blocked-address' | 'timeout' | 'dns' | 'connect' | 't
 
 export type SendResult =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: string; durationMs: number }
-  | { kind: 'error'; reason: SendFailure; message: string; durationMs: number };
+  | { kind: 'error'; reason: SendFailure; message: string; durationMs: number }
+  /** Never sent: the origin stayed busy for maxQueueMs. Not an attempt; the caller hands it back. */
+  | { kind: 'not-sent' };
+
+interface OriginSlots {
+  active: number;
+  waiting: Array<{ since: number; grant: (granted: boolean) => void }>;
+}
 
 const BLOCKED = 'ERR_HERALD_BLOCKED_ADDRESS';
 
@@ -62,6 +72,9 @@ function guardedLookup(resolve: LookupFunction): LookupFunction {
  */
 export class HttpSender {
   private readonly pools = new Map<string, Pool>();
+  private readonly slots = new Map<string, OriginSlots>();
+  private readonly concurrency: number;
+  private readonly maxQueueMs: number;
   private readonly connect: buildConnector.connector;
   private readonly deadlineMs: number;
   private readonly maxResponseBytes: number;
@@ -71,6 +84,8 @@ export class HttpSender {
     this.deadlineMs = options.deadlineMs ?? 15_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 65_536;
     this.userAgent = options.userAgent ?? 'Herald-Webhooks/1.0';
+    this.concurrency = options.connectionsPerOrigin ?? 64;
+    this.maxQueueMs = options.maxQueueMs ?? 60_000;
     const timeout = options.connectTimeoutMs ?? 5_000;
     if (options.allowPrivateTargets) {
       this.connect = buildConnector({ timeout, ...(options.lookup ? { lookup: options.lookup } : {}) });
@@ -100,7 +115,7 @@ export class HttpSender {
       return pool;
     }
     pool = new Pool(origin, {
-      connections: this.options.connectionsPerOrigin ?? 64,
+      connections: this.concurrency,
       pipelining: 1,
       connect: this.connect,
       headersTimeout: this.deadlineMs,
@@ -125,6 +140,11 @@ export class HttpSender {
     } catch (error) {
       return { kind: 'error', reason: 'invalid-url', message: (error as Error).message, durationMs: performance.now() - started };
     }
+    // The deadline starts when the request gets its slot: waiting behind a slow origin is not the
+    // attempt's fault. The slot is handed over here, in this thread, without a round trip through
+    // the worker, so that one endpoint's throughput is bounded by its receiver, not by our latency.
+    if (!(await this.acquire(url.origin))) return { kind: 'not-sent' };
+    const sendStarted = performance.now();
     const signal = AbortSignal.timeout(this.deadlineMs);
     try {
       const response = await this.poolFor(url.origin).request({
@@ -140,12 +160,43 @@ export class HttpSender {
         status: response.statusCode,
         headers: flattenHeaders(response.headers),
         body,
-        durationMs: performance.now() - started,
+        durationMs: performance.now() - sendStarted,
       };
     } catch (error) {
       const { reason, message } = classify(error, signal.aborted, this.deadlineMs);
-      return { kind: 'error', reason, message, durationMs: performance.now() - started };
+      return { kind: 'error', reason, message, durationMs: performance.now() - sendStarted };
+    } finally {
+      this.release(url.origin);
     }
+  }
+
+  private acquire(origin: string): Promise<boolean> | boolean {
+    let slots = this.slots.get(origin);
+    if (!slots) {
+      slots = { active: 0, waiting: [] };
+      this.slots.set(origin, slots);
+    }
+    if (slots.active < this.concurrency) {
+      slots.active++;
+      return true;
+    }
+    const queue = slots.waiting;
+    return new Promise((grant) => queue.push({ since: performance.now(), grant }));
+  }
+
+  private release(origin: string): void {
+    const slots = this.slots.get(origin)!;
+    const now = performance.now();
+    for (let next = slots.waiting.shift(); next; next = slots.waiting.shift()) {
+      if (now - next.since > this.maxQueueMs) {
+        next.grant(false);
+        continue;
+      }
+      next.grant(true); // the slot passes straight to the next request
+      return;
+    }
+    slots.active--;
+    if (slots.active === 0) this.slots.delete(origin);
   }
 
   private async readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {

@@ -16,7 +16,7 @@ import {
 } from '@herald/core';
 import type { ClaimedDelivery, DeliveryOutcome, Store } from '@herald/storage';
 import type { SendRequest, SendResult } from './http-sender.ts';
-import { EndpointGate } from './endpoint-gate.ts';
+import { EndpointThrottle } from './endpoint-throttle.ts';
 import { ResultWriter } from './result-writer.ts';
 import { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 
@@ -29,10 +29,8 @@ export interface DeliveryWorkerOptions {
   sender: Sender;
   logger: Logger;
   policy: DeliveryPolicy;
-  /** Overall deadline of one attempt; a queued delivery is handed back if its lease cannot cover one more. */
-  deadlineMs: number;
   maxInFlight?: number;
-  endpointConcurrency?: number;
+  /** Must exceed the sender's longest queue wait plus its deadline, or a slow send outlives its lease. */
   leaseMs?: number;
   claimBatch?: number;
   /** Longest sleep between looks at the queue when nothing wakes the worker. */
@@ -44,10 +42,7 @@ export interface DeliveryWorkerOptions {
   operational?: OperationalEventSink;
 }
 
-interface Lease {
-  delivery: ClaimedDelivery;
-  leaseUntil: number;
-}
+const MIN_CLAIM_INTERVAL_MS = 2;
 
 /** Claims due deliveries, signs and sends them, and records every attempt under its fence. */
 export class DeliveryWorker {
@@ -56,16 +51,17 @@ export class DeliveryWorker {
   private readonly leaseMs: number;
   private readonly claimBatch: number;
   private readonly pollIntervalMs: number;
-  private readonly gate: EndpointGate;
+  private readonly throttle = new EndpointThrottle();
   private readonly writer: ResultWriter;
   private readonly metrics: DeliveryMetrics;
   private readonly operational: OperationalEventSink;
-  private readonly waiting = new Map<string, Lease[]>();
   private readonly running = new Set<Promise<void>>();
   /** Claimed and not yet written back: bounds the work held in memory. */
   private held = 0;
   private pumping = false;
   private pumpAgain = false;
+  private wakeScheduled = false;
+  private lastClaimAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
 
@@ -75,7 +71,6 @@ export class DeliveryWorker {
     this.leaseMs = options.leaseMs ?? 300_000;
     this.claimBatch = options.claimBatch ?? 128;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
-    this.gate = new EndpointGate(options.endpointConcurrency ?? 32);
     this.writer = new ResultWriter(options.store, this.clock, options.logger);
     this.metrics = options.metrics ?? noDeliveryMetrics;
     this.operational = options.operational ?? noOperationalEvents;
@@ -86,29 +81,33 @@ export class DeliveryWorker {
     this.wake();
   }
 
-  /** New work may be due: look at the queue now rather than at the next poll. */
+  /**
+   * New work may be due: look at the queue soon rather than at the next poll. Wakes are coalesced
+   * to at most one claim every couple of milliseconds, so that a busy ingest produces a few large
+   * claims instead of one small transaction per accepted message.
+   */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.wakeScheduled) return;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
     }
-    void this.pump();
+    const wait = this.lastClaimAt + MIN_CLAIM_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      void this.pump();
+      return;
+    }
+    this.wakeScheduled = true;
+    setTimeout(() => {
+      this.wakeScheduled = false;
+      this.wake();
+    }, wait);
   }
 
-  /** Stops claiming, hands back deliveries not yet started, and waits for those in flight. */
+  /** Stops claiming and waits for the deliveries in flight to be sent and recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    const queued = [...this.waiting.values()].flat();
-    this.waiting.clear();
-    if (queued.length > 0) {
-      const now = this.clock();
-      await this.options.store.releaseDeliveries(
-        queued.map(({ delivery }) => ({ deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt: now })),
-        now,
-      ).catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not hand back queued deliveries; their leases will expire'));
-    }
     await Promise.allSettled([...this.running]);
     await this.writer.drain();
   }
@@ -125,8 +124,9 @@ export class DeliveryWorker {
           if (free < Math.min(this.claimBatch, this.maxInFlight / 4)) return; // a finishing delivery wakes us
           const limit = Math.min(free, this.claimBatch);
           const now = this.clock();
+          this.lastClaimAt = performance.now();
           const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now);
-          for (const delivery of claimed) this.dispatch({ delivery, leaseUntil: now + this.leaseMs });
+          for (const delivery of claimed) this.dispatch(delivery);
           if (claimed.length < limit) break;
         }
       } while (this.pumpAgain && !this.stopped);
@@ -144,23 +144,16 @@ export class DeliveryWorker {
     }
   }
 
-  private dispatch(lease: Lease): void {
+  private dispatch(delivery: ClaimedDelivery): void {
     this.held++;
-    const { delivery } = lease;
     if (delivery.endpoint.disabled) {
       this.track(this.finish(delivery, null, { kind: 'failed', reason: 'disabled' }, null));
       return;
     }
-    const wait = this.gate.admit(delivery.endpoint.id, delivery.endpoint.throttleRate, this.clock());
-    if (wait === -1) {
-      const queue = this.waiting.get(delivery.endpoint.id) ?? [];
-      queue.push(lease);
-      this.waiting.set(delivery.endpoint.id, queue);
-    } else if (wait > 0) {
-      this.handBack([lease], this.clock() + wait);
-    } else {
-      this.track(this.attempt(lease));
-    }
+    const now = this.clock();
+    const wait = this.throttle.delayFor(delivery.endpoint.id, delivery.endpoint.throttleRate, now);
+    if (wait > 0) this.handBack(delivery, now + wait);
+    else this.track(this.attempt(delivery));
   }
 
   private track(work: Promise<void>): void {
@@ -168,16 +161,13 @@ export class DeliveryWorker {
     void work.finally(() => this.running.delete(work));
   }
 
-  private async attempt(lease: Lease): Promise<void> {
-    const { delivery } = lease;
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { endpoint, message } = delivery;
     const startedAt = this.clock();
-    let result: SendResult;
-    try {
-      result = await this.options.sender.send({ url: endpoint.url, headers: this.headersFor(delivery, startedAt), body: message.payload });
-    } finally {
-      this.gate.done(endpoint.id);
-      this.startWaiting(endpoint.id);
+    const result: SendResult = await this.options.sender.send({ url: endpoint.url, headers: this.headersFor(delivery, startedAt), body: message.payload });
+    if (result.kind === 'not-sent') {
+      this.handBack(delivery, this.clock());
+      return;
     }
     const statusCode = result.kind === 'response' ? result.status : undefined;
     const now = this.clock();
@@ -263,32 +253,11 @@ export class DeliveryWorker {
     }
   }
 
-  /** Starts deliveries that waited for this endpoint's concurrency, or hands back those whose lease is too short now. */
-  private startWaiting(endpointId: string): void {
-    const queue = this.waiting.get(endpointId);
-    if (!queue) return;
-    const now = this.clock();
-    const expiring: Lease[] = [];
-    while (queue.length > 0) {
-      const lease = queue[0]!;
-      if (lease.leaseUntil - now < this.options.deadlineMs + 5_000) {
-        expiring.push(queue.shift()!);
-        continue;
-      }
-      const wait = this.gate.admit(endpointId, lease.delivery.endpoint.throttleRate, now);
-      if (wait === -1) break;
-      queue.shift();
-      if (wait > 0) expiring.push(lease);
-      else this.track(this.attempt(lease));
-    }
-    if (queue.length === 0) this.waiting.delete(endpointId);
-    if (expiring.length > 0) this.handBack(expiring, now);
-  }
-
-  private handBack(leases: Lease[], availableAt: number): void {
-    this.held -= leases.length;
-    const releases = leases.map(({ delivery }) => ({ deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt }));
-    this.options.store.releaseDeliveries(releases, this.clock()).catch((error: unknown) =>
-      this.options.logger.warn({ err: error }, 'could not hand back deliveries; their leases will expire'));
+  /** Returns a leased delivery to the queue without an attempt, due at `availableAt`. */
+  private handBack(delivery: ClaimedDelivery, availableAt: number): void {
+    this.held--;
+    const release = { deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt };
+    this.options.store.releaseDeliveries([release], this.clock()).catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'could not hand back a delivery; its lease will expire'));
   }
 }

@@ -26,8 +26,8 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
     return value;
   });
 
-const flag = (name: string) =>
-  z.string().default('false').transform((text, context) => {
+const flag = (name: string, fallback = false) =>
+  z.string().default(String(fallback)).transform((text, context) => {
     if (/^(true|1|yes)$/i.test(text)) return true;
     if (/^(false|0|no|)$/i.test(text)) return false;
     context.addIssue({ code: 'custom', message: `${name} must be true or false (got "${text}")` });
@@ -54,7 +54,8 @@ const environment = z.object({
   HERALD_CONNECT_TIMEOUT: duration('HERALD_CONNECT_TIMEOUT', '5s'),
   HERALD_MAX_RESPONSE_BYTES: integer('HERALD_MAX_RESPONSE_BYTES', 65_536, 0, 1_048_576),
   HERALD_WORKER_CONCURRENCY: integer('HERALD_WORKER_CONCURRENCY', 256, 1, 10_000),
-  HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 32, 1, 1_000),
+  HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 64, 1, 1_000),
+  HERALD_SENDER_THREAD: flag('HERALD_SENDER_THREAD', true),
   HERALD_DISABLE_AFTER: duration('HERALD_DISABLE_AFTER', '5d'),
   HERALD_OPERATIONAL_WEBHOOK_URLS: z.string().default('').transform((text) =>
     text.split(',').map((url) => url.trim()).filter((url) => url.length > 0)),
@@ -77,6 +78,8 @@ export interface HeraldConfig {
   maxResponseBytes: number;
   workerConcurrency: number;
   endpointConcurrency: number;
+  /** Send HTTP requests from a worker thread, so sending and the API use two cores. */
+  senderThread: boolean;
   disableAfterMs: number;
   operationalWebhookUrls: string[];
   operationalWebhookSecret: string | undefined;
@@ -108,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxResponseBytes: e.HERALD_MAX_RESPONSE_BYTES,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     endpointConcurrency: e.HERALD_ENDPOINT_CONCURRENCY,
+    senderThread: e.HERALD_SENDER_THREAD,
     disableAfterMs: e.HERALD_DISABLE_AFTER,
     operationalWebhookUrls: e.HERALD_OPERATIONAL_WEBHOOK_URLS,
     operationalWebhookSecret: e.HERALD_OPERATIONAL_WEBHOOK_SECRET,

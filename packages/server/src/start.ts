@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { MessageIngest, buildApi } from '@herald/api';
-import { DeliveryWorker, HttpSender, checkTargetUrl } from '@herald/delivery';
+import { DeliveryWorker, HttpSender, ThreadedSender, checkTargetUrl } from '@herald/delivery';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -39,20 +39,20 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
 
-  const sender = new HttpSender({
+  const senderOptions = {
     allowPrivateTargets: config.allowPrivateTargets,
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,
     maxResponseBytes: config.maxResponseBytes,
-  });
+    connectionsPerOrigin: config.endpointConcurrency,
+  };
+  const sender = config.senderThread ? new ThreadedSender(senderOptions) : new HttpSender(senderOptions);
   worker = new DeliveryWorker({
     store,
     sender,
     logger: logger.child({ component: 'delivery' }),
     policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
-    deadlineMs: config.deliveryDeadlineMs,
     maxInFlight: config.workerConcurrency,
-    endpointConcurrency: config.endpointConcurrency,
     clock,
     metrics: metrics.delivery,
     operational,

@@ -326,7 +326,7 @@ export class SqliteStore implements Store {
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
       status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
-    const one = this.db.transaction((item: NewMessage) => {
+    const insertOne = (item: NewMessage) => {
       const { message } = item;
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
         message.payload, message.createdAt);
@@ -335,11 +335,20 @@ export class SqliteStore implements Store {
       }
       const key = item.idempotency;
       if (key) insertKey.run(key.scope, key.key, key.requestHash, key.status, key.body, key.createdAt);
-    });
+    };
+    // The whole batch commits with one fsync. Almost always every message is fine, so it is first
+    // tried without savepoints; only if one fails is the batch redone with a savepoint per message,
+    // so that the bad one is rolled back alone.
+    const optimistic = this.db.transaction(() => batch.forEach(insertOne));
+    try {
+      optimistic.immediate();
+      return batch.map(() => null);
+    } catch {
+      // fall through to the careful path
+    }
+    const one = this.db.transaction(insertOne);
     const results: Array<HeraldError | null> = [];
-    // The outer transaction commits the whole batch with one fsync; each message runs in a savepoint
-    // so that one bad message is rolled back alone.
-    const all = this.db.transaction(() => {
+    const careful = this.db.transaction(() => {
       for (const item of batch) {
         try {
           one(item);
@@ -349,7 +358,7 @@ export class SqliteStore implements Store {
         }
       }
     });
-    all.immediate();
+    careful.immediate();
     return results;
   }
 
