@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { TEST_ADMIN_TOKEN, spawnHerald, tempDir, testEnv } from '@herald/testing';
 
-const MESSAGES_ONE = Number(process.env.BENCH_MESSAGES ?? 5_000);
+const MESSAGES_ONE = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const MESSAGES_FANOUT = Math.round(MESSAGES_ONE / 5);
 const FANOUT = 10;
 const INGEST_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -118,13 +118,17 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
 async function main(): Promise<void> {
   const receiver = await startReceiver();
   const dir = tempDir('herald-bench-');
-  const herald = await spawnHerald(testEnv(dir.path, { HERALD_SQLITE_SYNCHRONOUS: process.env.BENCH_SYNCHRONOUS ?? 'FULL', HERALD_RETRY_SCHEDULE: '5s,5m', ...(process.env.BENCH_ENDPOINT_CONCURRENCY ? { HERALD_ENDPOINT_CONCURRENCY: process.env.BENCH_ENDPOINT_CONCURRENCY } : {}) }), 20_000,
+  const herald = await spawnHerald(testEnv(dir.path, { HERALD_SQLITE_SYNCHRONOUS: process.env.BENCH_SYNCHRONOUS ?? 'FULL', HERALD_RETRY_SCHEDULE: '5s,5m',
+    // Any HERALD_* variable set for the bench reaches Herald, e.g. HERALD_WORKER_CONCURRENCY=1024.
+    ...Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('HERALD_') && entry[1] !== undefined)) }), 20_000,
     // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile Herald under load
     (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0));
   try {
     process.stdout.write(`Herald bench: ${MESSAGES_ONE} messages to 1 endpoint, ${MESSAGES_FANOUT} messages to ${FANOUT} endpoints, ingest concurrency ${INGEST_CONCURRENCY}\n`);
     await ceiling(receiver.url, 2_000, 64); // warm-up
     const ceilingPerSecond = await ceiling(receiver.url, 20_000, 64);
+    // A running server is warm: let the JIT and SQLite's page cache settle before measuring.
+    await scenario('bench-warmup', herald.url, receiver.url, 1, 3_000, receiver.ask, {});
     const pids = { herald: herald.child.pid!, receiver: receiver.child.pid!, 'load generator': process.pid };
     const one = await scenario('bench-1', herald.url, receiver.url, 1, MESSAGES_ONE, receiver.ask, pids);
     const fan = process.env.BENCH_FANOUT === 'skip'

@@ -69,6 +69,13 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly synchronous: 'FULL' | 'NORMAL';
+  /**
+   * Every accepted message looks up its application and that application's endpoints. This store
+   * is the only writer of its file (one Herald process per data directory), so it can keep both in
+   * memory and drop them on any write that touches them.
+   */
+  private readonly applicationCache = new Map<string, Application>();
+  private readonly endpointCache = new Map<string, Endpoint[]>();
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -155,12 +162,19 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw uniqueViolation(error, `An application with uid "${input.uid}" already exists.`);
     }
+    this.forgetApplications();
     return (await this.getApplication(input.id))!;
   }
 
   async getApplication(idOrUid: string): Promise<Application | undefined> {
+    const cached = this.applicationCache.get(idOrUid);
+    if (cached) return cached;
     const row = this.stmt('SELECT * FROM applications WHERE id = ? OR uid = ? LIMIT 1').get(idOrUid, idOrUid);
-    return row ? toApplication(row as ApplicationRow) : undefined;
+    if (!row) return undefined;
+    const app = toApplication(row as ApplicationRow);
+    if (this.applicationCache.size > 10_000) this.applicationCache.clear();
+    this.applicationCache.set(idOrUid, app);
+    return app;
   }
 
   async listApplications(request: PageRequest): Promise<Page<Application>> {
@@ -177,10 +191,12 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw uniqueViolation(error, `An application with uid "${next.uid}" already exists.`);
     }
+    this.forgetApplications();
     return (await this.getApplication(current.id))!;
   }
 
   async deleteApplication(id: string): Promise<boolean> {
+    this.forgetApplications();
     return this.stmt('DELETE FROM applications WHERE id = ?').run(id).changes > 0;
   }
 
@@ -243,6 +259,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw uniqueViolation(error, `An endpoint with uid "${input.uid}" already exists in this application.`);
     }
+    this.forgetEndpoints();
     return (await this.getEndpoint(input.appId, input.id))!;
   }
 
@@ -257,7 +274,22 @@ export class SqliteStore implements Store {
   }
 
   async allEndpoints(appId: string): Promise<Endpoint[]> {
-    return (this.stmt('SELECT * FROM endpoints WHERE app_id = ?').all(appId) as EndpointRow[]).map(toEndpoint);
+    let endpoints = this.endpointCache.get(appId);
+    if (!endpoints) {
+      endpoints = (this.stmt('SELECT * FROM endpoints WHERE app_id = ?').all(appId) as EndpointRow[]).map(toEndpoint);
+      if (this.endpointCache.size > 10_000) this.endpointCache.clear();
+      this.endpointCache.set(appId, endpoints);
+    }
+    return endpoints;
+  }
+
+  private forgetApplications(): void {
+    this.applicationCache.clear();
+    this.endpointCache.clear();
+  }
+
+  private forgetEndpoints(): void {
+    this.endpointCache.clear();
   }
 
   async updateEndpoint(appId: string, id: string, changes: EndpointChanges, now: number): Promise<Endpoint> {
@@ -275,10 +307,12 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw uniqueViolation(error, `An endpoint with uid "${next.uid}" already exists in this application.`);
     }
+    this.forgetEndpoints();
     return (await this.getEndpoint(appId, current.id))!;
   }
 
   async deleteEndpoint(appId: string, id: string): Promise<boolean> {
+    this.forgetEndpoints();
     return this.stmt('DELETE FROM endpoints WHERE app_id = ? AND id = ?').run(appId, id).changes > 0;
   }
 
@@ -300,6 +334,7 @@ export class SqliteStore implements Store {
       const secrets = [{ key: newKey, expiresAt: null }, ...retired.filter((secret) => secret.expiresAt > now)];
       this.stmt('UPDATE endpoints SET secrets = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(secrets), now, endpointId);
     });
+    this.forgetEndpoints();
     rotate.immediate();
   }
 
@@ -518,8 +553,9 @@ export class SqliteStore implements Store {
       response_status_code, response, response_duration_ms, trigger_type, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const healthy = this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL');
-    const failing = this.stmt('UPDATE endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?');
+    const failing = this.stmt('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL');
     const disable = this.stmt('UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?');
+    let endpointsChanged = false;
     const record = this.db.transaction(() =>
       results.map((result) => {
         const { outcome, attempt } = result;
@@ -530,13 +566,17 @@ export class SqliteStore implements Store {
         if (!applied || !attempt) return applied;
         insertAttempt.run(attempt.id, attempt.msgId, attempt.endpointId, attempt.appId, attempt.url, attempt.status,
           attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt);
-        if (attempt.status === MessageStatus.Success) healthy.run(attempt.endpointId);
-        else failing.run(attempt.createdAt, attempt.endpointId);
+        const changed = attempt.status === MessageStatus.Success
+          ? healthy.run(attempt.endpointId).changes
+          : failing.run(attempt.createdAt, attempt.endpointId).changes;
         if (result.disableEndpoint) disable.run(now, attempt.endpointId);
+        if (changed > 0 || result.disableEndpoint) endpointsChanged = true;
         return true;
       }),
     );
-    return this.withoutFsync(() => record.immediate());
+    const applied = this.withoutFsync(() => record.immediate());
+    if (endpointsChanged) this.forgetEndpoints();
+    return applied;
   }
 
   async releaseDeliveries(leases: DeliveryRelease[], now: number): Promise<void> {
