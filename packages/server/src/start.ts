@@ -24,6 +24,11 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteStore({ path: join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous });
   await store.migrate();
+  if (!store.capabilities.concurrentWorkers) {
+    // Embedded mode has one worker: any lease still held belongs to a previous run that crashed.
+    const recovered = await store.expireAllLeases(clock());
+    if (recovered > 0) logger.warn({ deliveries: recovered }, 'resuming deliveries that were in flight when Herald last stopped');
+  }
   const adminToken = await resolveAdminToken(store, config.adminToken);
   const metrics = createMetrics(store, clock);
 

@@ -588,6 +588,11 @@ export class SqliteStore implements Store {
     this.withoutFsync(() => releaseAll.immediate());
   }
 
+  async expireAllLeases(now: number): Promise<number> {
+    return this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Pending}, available_at = ?, fence = fence + 1, updated_at = ?
+      WHERE status = ${MessageStatus.Sending}`).run(now, now).changes;
+  }
+
   async queueStats(now: number): Promise<QueueStats> {
     const row = this.stmt(`SELECT count(*) AS depth,
         min(CASE WHEN available_at <= ? THEN available_at END) AS oldest

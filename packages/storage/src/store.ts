@@ -199,6 +199,12 @@ export interface Store {
   recordResults(results: DeliveryResult[], now: number): Promise<boolean[]>;
   /** Hands leased deliveries back without an attempt (shutdown, throttling), fenced. */
   releaseDeliveries(leases: DeliveryRelease[], now: number): Promise<void>;
+  /**
+   * Makes every leased delivery claimable now. Only for a store no other worker can use at the same
+   * time (capabilities.concurrentWorkers false), at start: every lease then belongs to a process
+   * that is gone, and waiting out its lease would only delay the backlog.
+   */
+  expireAllLeases(now: number): Promise<number>;
   queueStats(now: number): Promise<QueueStats>;
   /** Earliest time a delivery becomes claimable, or null if the queue is empty. */
   nextDueAt(): Promise<number | null>;

@@ -226,6 +226,16 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
       assert.equal(resent?.triggerType, TriggerType.Manual);
     }));
 
+    test('expireAllLeases hands every leased delivery out again at once, under a new fence', withStore(async (store) => {
+      const { app, endpoints } = await seed(store);
+      await store.createMessages([{ message: message(app.id), endpointIds: [endpoints[0]!.id] }], T0);
+      const [leased] = await store.claimDeliveries(1, 300 * SECOND, T0);
+      assert.equal(await store.expireAllLeases(T0 + SECOND), 1);
+      const [again] = await store.claimDeliveries(1, 300 * SECOND, T0 + SECOND);
+      assert.equal(again?.deliveryId, leased!.deliveryId);
+      assert.ok(again!.fence > leased!.fence);
+    }));
+
     test('a released lease is claimable at its new time, and a stale release is ignored', withStore(async (store) => {
       const { app, endpoints } = await seed(store);
       await store.createMessages([{ message: message(app.id), endpointIds: [endpoints[0]!.id] }], T0);
