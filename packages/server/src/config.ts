@@ -54,7 +54,7 @@ const environment = z.object({
   HERALD_CONNECT_TIMEOUT: duration('HERALD_CONNECT_TIMEOUT', '5s'),
   HERALD_MAX_RESPONSE_BYTES: integer('HERALD_MAX_RESPONSE_BYTES', 65_536, 0, 1_048_576),
   HERALD_WORKER_CONCURRENCY: integer('HERALD_WORKER_CONCURRENCY', 256, 1, 10_000),
-  HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 64, 1, 1_000),
+  HERALD_ORIGIN_CONCURRENCY: integer('HERALD_ORIGIN_CONCURRENCY', 64, 1, 1_000),
   HERALD_SENDER_THREAD: flag('HERALD_SENDER_THREAD', true),
   HERALD_DISABLE_AFTER: duration('HERALD_DISABLE_AFTER', '5d'),
   HERALD_OPERATIONAL_WEBHOOK_URLS: z.string().default('').transform((text) =>
@@ -77,7 +77,7 @@ export interface HeraldConfig {
   connectTimeoutMs: number;
   maxResponseBytes: number;
   workerConcurrency: number;
-  endpointConcurrency: number;
+  originConcurrency: number;
   /** Send HTTP requests from a worker thread, so sending and the API use two cores. */
   senderThread: boolean;
   disableAfterMs: number;
@@ -110,7 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     connectTimeoutMs: e.HERALD_CONNECT_TIMEOUT,
     maxResponseBytes: e.HERALD_MAX_RESPONSE_BYTES,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
-    endpointConcurrency: e.HERALD_ENDPOINT_CONCURRENCY,
+    originConcurrency: e.HERALD_ORIGIN_CONCURRENCY,
     senderThread: e.HERALD_SENDER_THREAD,
     disableAfterMs: e.HERALD_DISABLE_AFTER,
     operationalWebhookUrls: e.HERALD_OPERATIONAL_WEBHOOK_URLS,

@@ -49,7 +49,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,
     maxResponseBytes: config.maxResponseBytes,
-    connectionsPerOrigin: config.endpointConcurrency,
+    connectionsPerOrigin: config.originConcurrency,
   };
   const sender = config.senderThread ? new ThreadedSender(senderOptions) : new HttpSender(senderOptions);
   worker = new DeliveryWorker({
