@@ -75,6 +75,7 @@ export class HttpSender {
   private readonly slots = new Map<string, OriginSlots>();
   private readonly concurrency: number;
   private readonly maxQueueMs: number;
+  private closing = false;
   private readonly connect: buildConnector.connector;
   private readonly deadlineMs: number;
   private readonly maxResponseBytes: number;
@@ -171,6 +172,7 @@ export class HttpSender {
   }
 
   private acquire(origin: string): Promise<boolean> | boolean {
+    if (this.closing) return false;
     let slots = this.slots.get(origin);
     if (!slots) {
       slots = { active: 0, waiting: [] };
@@ -212,7 +214,12 @@ export class HttpSender {
     return Buffer.concat(chunks, size).toString('utf8');
   }
 
+  /** Gives back every request still waiting for a slot unsent, then lets those in flight finish. */
   async close(): Promise<void> {
+    this.closing = true;
+    for (const slots of this.slots.values()) {
+      for (const waiter of slots.waiting.splice(0)) waiter.grant(false);
+    }
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.close().catch(() => pool.destroy())));

@@ -17,7 +17,11 @@ function flush(): void {
 
 parentPort!.on('message', (message: Array<[number, SendRequest]> | 'close') => {
   if (message === 'close') {
-    void sender.close().then(() => parentPort!.close());
+    // Answers for requests given back unsent must reach the parent before the port closes.
+    void sender.close().then(() => {
+      flush();
+      parentPort!.close();
+    });
     return;
   }
   for (const [id, request] of message) {

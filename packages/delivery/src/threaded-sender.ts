@@ -14,7 +14,8 @@ function threadBootstrap(entry: URL): string {
 /**
  * Runs the HTTP client on its own thread, so that in embedded mode sending and the API (with its
  * storage work) use two cores. Requests and results cross the thread boundary in per-tick batches.
- * If the thread dies, every outstanding request resolves as a network error and is retried like one.
+ * If the thread dies, every outstanding request resolves as not sent: whether it reached the receiver
+ * is unknown, so it is handed back and sent again (at-least-once), not recorded as a failure.
  */
 export class ThreadedSender implements Sender {
   private readonly worker: Worker;
@@ -22,6 +23,7 @@ export class ThreadedSender implements Sender {
   private outbox: Array<[number, SendRequest]> = [];
   private scheduled = false;
   private nextId = 0;
+  private closed = false;
 
   constructor(options: Omit<HttpSenderOptions, 'lookup'>) {
     this.worker = new Worker(threadBootstrap(new URL('./sender-thread.ts', import.meta.url)), { eval: true, workerData: options });
@@ -31,12 +33,13 @@ export class ThreadedSender implements Sender {
         this.pending.delete(id);
       }
     });
-    this.worker.on('error', (error) => this.failAll(error.message));
-    this.worker.on('exit', () => this.failAll('sender thread exited'));
+    this.worker.on('error', () => this.giveBackAll());
+    this.worker.on('exit', () => this.giveBackAll());
     this.worker.unref();
   }
 
   send(request: SendRequest): Promise<SendResult> {
+    if (this.closed) return Promise.resolve({ kind: 'not-sent' });
     const id = this.nextId++;
     this.outbox.push([id, request]);
     if (!this.scheduled) {
@@ -53,14 +56,15 @@ export class ThreadedSender implements Sender {
     this.worker.postMessage(batch);
   }
 
-  private failAll(message: string): void {
-    for (const resolve of this.pending.values()) resolve({ kind: 'error', reason: 'network', message, durationMs: 0 });
+  private giveBackAll(): void {
+    for (const resolve of this.pending.values()) resolve({ kind: 'not-sent' });
     this.pending.clear();
   }
 
   /** Lets requests in flight finish (each is bounded by its deadline), then ends the thread. */
   async close(): Promise<void> {
     // The thread is unref'd so that it never holds a process open; while closing it must.
+    this.closed = true;
     this.worker.ref();
     const exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.postMessage('close');

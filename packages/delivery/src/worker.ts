@@ -104,11 +104,11 @@ export class DeliveryWorker {
     }, wait);
   }
 
-  /** Stops claiming and waits for the deliveries in flight to be sent and recorded. */
+  /** Stops claiming at once, then waits for the deliveries it holds to be recorded or handed back. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await Promise.allSettled([...this.running]);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
     await this.writer.drain();
   }
 
@@ -257,7 +257,7 @@ export class DeliveryWorker {
   private handBack(delivery: ClaimedDelivery, availableAt: number): void {
     this.held--;
     const release = { deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt };
-    this.options.store.releaseDeliveries([release], this.clock()).catch((error: unknown) =>
-      this.options.logger.warn({ err: error }, 'could not hand back a delivery; its lease will expire'));
+    this.track(this.options.store.releaseDeliveries([release], this.clock()).catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'could not hand back a delivery; its lease will expire')));
   }
 }

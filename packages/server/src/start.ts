@@ -90,8 +90,12 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     generatedAdminToken: adminToken.generated,
     stop: () => (stopping ??= (async () => {
       await api.close();
-      await worker.stop();
+      // The worker stops claiming at once; requests still waiting for their origin come back unsent
+      // and return to the queue; those in flight finish within their deadline and are recorded
+      // before the store closes.
+      const workerStopped = worker.stop();
       await sender.close();
+      await workerStopped;
       await store.close();
       logger.info('herald stopped');
     })()),

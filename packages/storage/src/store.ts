@@ -7,7 +7,6 @@ import type {
   EventType,
   Message,
   MessageStatus,
-  Metadata,
   TriggerType,
 } from '@herald/core';
 import type { Page, PageRequest } from './pagination.ts';
@@ -18,33 +17,13 @@ export interface StoreCapabilities {
   concurrentWorkers: boolean;
 }
 
-export interface NewApplication {
-  id: string;
-  uid: string | null;
-  name: string;
-  throttleRate: number | null;
-  metadata: Metadata;
-}
+export type NewApplication = Omit<Application, 'createdAt' | 'updatedAt'>;
 export type ApplicationChanges = Partial<Omit<NewApplication, 'id'>>;
 
 export type EventTypeChanges = Partial<Omit<EventType, 'name' | 'createdAt' | 'updatedAt'>>;
 export type NewEventType = Omit<EventType, 'createdAt' | 'updatedAt'>;
 
-export interface NewEndpoint {
-  id: string;
-  appId: string;
-  uid: string | null;
-  url: string;
-  description: string;
-  disabled: boolean;
-  eventTypes: string[] | null;
-  channels: string[] | null;
-  headers: Record<string, string>;
-  throttleRate: number | null;
-  metadata: Metadata;
-  version: number;
-  secret: string;
-}
+export type NewEndpoint = Omit<Endpoint, 'failingSince' | 'createdAt' | 'updatedAt'> & { secret: string };
 export type EndpointChanges = Partial<Omit<NewEndpoint, 'id' | 'appId' | 'secret'>>;
 
 export interface NewMessage {
