@@ -63,6 +63,18 @@ describe('delivery retries and operational webhooks', () => {
     assert.equal(receiver.requests.length, 1, 'a disabled endpoint receives nothing new');
   });
 
+  test('an endpoint failing for the whole HERALD_DISABLE_AFTER window is disabled, and the operator is told', async () => {
+    const { receiver, operator, svix, app, endpoint } = await setup({ HERALD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s', HERALD_DISABLE_AFTER: '2s' });
+    receiver.respondWith(() => ({ status: 500 }));
+    await svix.message.create(app.id, { eventType: 'order.paid', payload: {} });
+    await eventually(async () => ((await svix.endpoint.get(app.id, endpoint.id)).disabled ? true : undefined), 15_000);
+    await eventually(() => (operationalEvents(operator, 'endpoint.disabled').length > 0 ? true : undefined));
+    const count = receiver.requests.length;
+    assert.ok(count >= 3 && count <= 5, `disabled after ${count} attempts over a 2 s window of 1 s retries`);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(receiver.requests.length, count, 'no attempts after disabling');
+  });
+
   test('Retry-After on 429 pushes the next attempt out', async () => {
     const { receiver, svix, app } = await setup({ HERALD_RETRY_SCHEDULE: '1s,1s' });
     receiver.respondWith((_request, count) => (count === 1 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 }));
