@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { MessageIngest, buildApi } from '@herald/api';
+import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
 import { DeliveryWorker, HttpSender, ThreadedSender, checkTargetUrl } from '@herald/delivery';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
@@ -81,6 +81,12 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   worker.start();
+  // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
+  const sweeper = setInterval(() => {
+    store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not purge old idempotency keys'));
+  }, 3_600_000);
+  sweeper.unref();
   logger.info({ port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
 
   let stopping: Promise<void> | undefined;
@@ -89,6 +95,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     port,
     generatedAdminToken: adminToken.generated,
     stop: () => (stopping ??= (async () => {
+      clearInterval(sweeper);
       await api.close();
       // The worker stops claiming at once; requests still waiting for their origin come back unsent
       // and return to the queue; those in flight finish within their deadline and are recorded

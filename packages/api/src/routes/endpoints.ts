@@ -34,7 +34,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
   const checkUrl = (url: string): string => {
     const verdict = deps.checkUrl(url);
     if (!verdict.ok) throw ValidationError.single(['body', 'url'], verdict.reason);
-    return verdict.url.href === url || verdict.url.href === url + '/' ? url : verdict.url.href;
+    return url;
   };
   const checkFilterTypes = async (types: string[] | null | undefined): Promise<void> => {
     if (!types || types.length === 0) return;

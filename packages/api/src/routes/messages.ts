@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError, newId, type Application, type Message } from '@herald/core';
+import { ConflictError, NotFoundError, newId, type Application, type Message } from '@herald/core';
 import { requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
 import { idempotencyRecord } from '../idempotency.ts';
 import { parse } from '../validation.ts';
@@ -36,7 +36,11 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
         name: body.application.name,
         throttleRate: throttleOf(body.application),
         metadata: body.application.metadata,
-      }, deps.clock()).catch(() => deps.store.getApplication(request.params.app_id));
+      }, deps.clock()).catch(async (error: unknown) => {
+        // Another request created it first: use that one.
+        if (error instanceof ConflictError) return deps.store.getApplication(request.params.app_id);
+        throw error;
+      });
     }
     if (!application) throw new NotFoundError('Application');
     const now = deps.clock();
