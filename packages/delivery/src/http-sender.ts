@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
 import type { LookupFunction, Socket } from 'node:net';
 import { Pool, buildConnector } from 'undici';
+import { secretKeyBytes, signatureHeaders } from '@herald/core';
 import { isBlockedAddress } from './ssrf-guard.ts';
 
 export interface HttpSenderOptions {
@@ -25,6 +26,11 @@ export interface SendRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Sign at the moment of sending (Standard Webhooks): the timestamp is then the real send time
+   * even after a wait for a busy origin. One signature per key, for secret rotation.
+   */
+  signing?: { msgId: string; secrets: string[] };
 }
 
 export type SendFailure = 'blocked-address' | 'timeout' | 'dns' | 'connect' | 'tls' | 'network' | 'invalid-url';
@@ -147,11 +153,16 @@ export class HttpSender {
     if (!(await this.acquire(url.origin))) return { kind: 'not-sent' };
     const sendStarted = performance.now();
     const signal = AbortSignal.timeout(this.deadlineMs);
+    const { signing } = request;
+    // Signature headers go last so that an endpoint's custom headers can never replace them.
+    const signature = signing
+      ? signatureHeaders(signing.secrets.map(secretKeyBytes), signing.msgId, Math.floor(Date.now() / 1000), request.body)
+      : undefined;
     try {
       const response = await this.poolFor(url.origin).request({
         path: url.pathname + url.search,
         method: 'POST',
-        headers: { 'user-agent': this.userAgent, 'content-type': 'application/json', ...request.headers },
+        headers: { 'user-agent': this.userAgent, 'content-type': 'application/json', ...request.headers, ...signature },
         body: request.body,
         signal,
       });

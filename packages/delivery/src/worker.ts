@@ -4,8 +4,6 @@ import {
   judgeAttempt,
   newId,
   parseRetryAfter,
-  secretKeyBytes,
-  signatureHeaders,
   type Attempt,
   type AttemptVerdict,
   type DeliveryPolicy,
@@ -164,7 +162,12 @@ export class DeliveryWorker {
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { endpoint, message } = delivery;
     const startedAt = this.clock();
-    const result: SendResult = await this.options.sender.send({ url: endpoint.url, headers: this.headersFor(delivery, startedAt), body: message.payload });
+    const result: SendResult = await this.options.sender.send({
+      url: endpoint.url,
+      headers: endpoint.headers,
+      body: message.payload,
+      signing: { msgId: message.id, secrets: delivery.secrets.map((secret) => secret.key) },
+    });
     if (result.kind === 'not-sent') {
       this.handBack(delivery, this.clock());
       return;
@@ -196,16 +199,6 @@ export class DeliveryWorker {
       createdAt: startedAt,
     };
     await this.finish(delivery, attempt, verdict, disable);
-  }
-
-  private headersFor(delivery: ClaimedDelivery, now: number): Record<string, string> {
-    const keys = delivery.secrets.map((secret) => secretKeyBytes(secret.key));
-    // Signature headers go last so that an endpoint's custom headers can never replace them.
-    return {
-      ...delivery.endpoint.headers,
-      'content-type': 'application/json',
-      ...signatureHeaders(keys, delivery.message.id, Math.floor(now / 1000), delivery.message.payload),
-    };
   }
 
   private async finish(

@@ -162,3 +162,21 @@ test('the threaded sender gives the same answers from its own thread', async () 
   assert.ok(refused.kind === 'error' && refused.reason === 'blocked-address');
   assert.equal(server.state.requests, 20);
 });
+
+test('requests are signed when sent, with every active secret, and custom headers cannot replace the signature', async () => {
+  const { Webhook } = await import('standardwebhooks');
+  const { generateSecret } = await import('@herald/core');
+  const server = await serve((_request, response) => response.end('ok'));
+  const [current, previous] = [generateSecret(), generateSecret()];
+  const body = '{"n":1}';
+  await sender().send({
+    url: `http://127.0.0.1:${server.port}/`,
+    headers: { 'webhook-signature': 'v1,forged', 'webhook-id': 'forged' },
+    body,
+    signing: { msgId: 'msg_signed', secrets: [current, previous] },
+  });
+  const headers = server.state.headers[0] as Record<string, string>;
+  assert.equal(headers['webhook-id'], 'msg_signed');
+  assert.ok(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000) < 5);
+  for (const secret of [current, previous]) assert.deepEqual(new Webhook(secret).verify(body, headers), { n: 1 });
+});
