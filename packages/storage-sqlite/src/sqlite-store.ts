@@ -556,24 +556,39 @@ export class SqliteStore implements Store {
     const failing = this.stmt('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL');
     const disable = this.stmt('UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?');
     let endpointsChanged = false;
-    const record = this.db.transaction(() =>
-      results.map((result) => {
+    const record = this.db.transaction(() => {
+      // Endpoint health is written once per endpoint per batch, not once per result.
+      const attemptsByEndpoint = new Map<string, Attempt[]>();
+      const disabled = new Set<string>();
+      const applied = results.map((result) => {
         const { outcome, attempt } = result;
         const status = outcome.kind === 'success' ? MessageStatus.Success
           : outcome.kind === 'retry' ? MessageStatus.Pending : MessageStatus.Fail;
         const availableAt = outcome.kind === 'retry' ? outcome.nextAttemptAt : now;
-        const applied = update.run(status, availableAt, attempt ? 1 : 0, now, result.deliveryId, result.fence).changes === 1;
-        if (!applied || !attempt) return applied;
+        const done = update.run(status, availableAt, attempt ? 1 : 0, now, result.deliveryId, result.fence).changes === 1;
+        if (!done || !attempt) return done;
         insertAttempt.run(attempt.id, attempt.msgId, attempt.endpointId, attempt.appId, attempt.url, attempt.status,
           attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt);
-        const changed = attempt.status === MessageStatus.Success
-          ? healthy.run(attempt.endpointId).changes
-          : failing.run(attempt.createdAt, attempt.endpointId).changes;
-        if (result.disableEndpoint) disable.run(now, attempt.endpointId);
-        if (changed > 0 || result.disableEndpoint) endpointsChanged = true;
+        const list = attemptsByEndpoint.get(attempt.endpointId);
+        if (list) list.push(attempt);
+        else attemptsByEndpoint.set(attempt.endpointId, [attempt]);
+        if (result.disableEndpoint) disabled.add(attempt.endpointId);
         return true;
-      }),
-    );
+      });
+      for (const [endpointId, attempts] of attemptsByEndpoint) {
+        // The current run of failures starts at the first failure after the last success.
+        const lastSuccess = Math.max(...attempts.filter((a) => a.status === MessageStatus.Success).map((a) => a.createdAt));
+        const failures = attempts.filter((a) => a.status !== MessageStatus.Success && a.createdAt > lastSuccess);
+        let changed = lastSuccess > -Infinity ? healthy.run(endpointId).changes : 0;
+        if (failures.length > 0) changed += failing.run(Math.min(...failures.map((a) => a.createdAt)), endpointId).changes;
+        if (changed > 0) endpointsChanged = true;
+      }
+      for (const endpointId of disabled) {
+        disable.run(now, endpointId);
+        endpointsChanged = true;
+      }
+      return applied;
+    });
     const applied = this.withoutFsync(() => record.immediate());
     if (endpointsChanged) this.forgetEndpoints();
     return applied;
