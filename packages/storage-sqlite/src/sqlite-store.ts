@@ -323,10 +323,9 @@ export class SqliteStore implements Store {
 
   async rotateEndpointSecret(endpointId: string, newKey: string, graceMs: number, now: number): Promise<void> {
     const rotate = this.db.transaction(() => {
-      const current = activeSecrets(
-        (this.stmt('SELECT secrets FROM endpoints WHERE id = ?').get(endpointId) as { secrets: string }).secrets,
-        now,
-      );
+      const row = this.stmt('SELECT secrets FROM endpoints WHERE id = ?').get(endpointId) as { secrets: string } | undefined;
+      if (!row) throw new NotFoundError('Endpoint');
+      const current = activeSecrets(row.secrets, now);
       const retired = current.map((secret) => ({
         key: secret.key,
         expiresAt: Math.min(secret.expiresAt ?? Infinity, now + graceMs),
@@ -356,8 +355,11 @@ export class SqliteStore implements Store {
   async createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
     const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    // The fan-out was computed before this commit: an endpoint deleted since (or not of this
+    // application) is skipped rather than failing the message with a foreign-key error.
     const insertDelivery = this.stmt(`INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, available_at,
-      created_at, updated_at) VALUES (?, ?, ?, ?, ${MessageStatus.Pending}, ?, ?, ?)`);
+      created_at, updated_at) SELECT ?, ?, id, app_id, ${MessageStatus.Pending}, ?, ?, ? FROM endpoints
+      WHERE id = ? AND app_id = ?`);
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
       status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
@@ -366,7 +368,7 @@ export class SqliteStore implements Store {
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
         message.payload, message.createdAt);
       for (const endpointId of item.endpointIds) {
-        insertDelivery.run(newId('dlv', now), message.id, endpointId, message.appId, now, now, now);
+        insertDelivery.run(newId('dlv', now), message.id, now, now, now, endpointId, message.appId);
       }
       const key = item.idempotency;
       if (key) insertKey.run(key.scope, key.key, key.requestHash, key.status, key.body, key.createdAt);

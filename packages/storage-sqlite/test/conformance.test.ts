@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storeConformanceSuite } from '../../storage/src/testing/conformance.ts';
+import { storeConformanceSuite } from '@herald/storage/testing';
 import { SqliteStore } from '../src/sqlite-store.ts';
 
 // A real file in a fresh directory per test, as in production (WAL mode needs a file to matter).

@@ -397,6 +397,18 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
         assert.equal((await store.queueStats(T0)).depth, 0);
       }));
 
+      test('an endpoint deleted before the commit, or one of another application, gets no delivery and the message still commits', withStore(async (store) => {
+        const { app, endpoints: [kept, deleted] } = await seed(store, 2);
+        const { endpoints: [foreign] } = await seed(store);
+        // The caller computed the fan-out before the endpoint was deleted.
+        assert.equal(await store.deleteEndpoint(app.id, deleted!.id), true);
+        const msg = newMessage(app.id, T0);
+        assert.deepEqual(await store.createMessages([{ message: msg, endpointIds: [kept!.id, deleted!.id, foreign!.id] }], T0), [null]);
+        assert.deepEqual(await store.getMessage(app.id, msg.id), msg);
+        assert.deepEqual((await store.listMessageDestinations(app.id, msg.id, { limit: 10 })).data.map((d) => d.endpoint.id), [kept!.id]);
+        assert.deepEqual((await store.claimDeliveries(10, LEASE, T0)).map((c) => c.endpoint.id), [kept!.id]);
+      }));
+
       test('a message is found by its id and by its eventId, within its application only', withStore(async (store) => {
         const { app } = await seed(store);
         const other = await store.createApplication(newApplication(), T0);
@@ -580,9 +592,9 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
         const now = await accept(store, app.id, [endpoints[0]!.id], T0);
         const later = await accept(store, app.id, [endpoints[0]!.id], T0 + MINUTE);
         assert.deepEqual(await store.claimDeliveries(10, LEASE, T0 - 1), [], 'nothing is due before it was created');
-        const claimed = await store.claimDeliveries(10, LEASE, T0 + SECOND);
+        const claimed = await store.claimDeliveries(10, 10 * MINUTE, T0 + SECOND);
         assert.deepEqual(claimed.map((c) => c.message.id), [now.id]);
-        assert.deepEqual((await store.claimDeliveries(10, LEASE, T0 + MINUTE)).map((c) => c.message.id), [later.id]);
+        assert.deepEqual((await store.claimDeliveries(10, 10 * MINUTE, T0 + MINUTE)).map((c) => c.message.id), [later.id]);
       }));
 
       test('a claimed delivery carries its message, endpoint, attempt count and trigger', withStore(async (store) => {
@@ -741,7 +753,7 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
       test('failingSince marks the first failure of a run, and a success clears it', withStore(async (store) => {
         const { app, endpoints: [endpoint] } = await seed(store);
         for (let i = 0; i < 3; i++) await accept(store, app.id, [endpoint!.id], T0);
-        const [first, second, third] = await store.claimDeliveries(10, LEASE, T0);
+        const [first, second, third] = await store.claimDeliveries(10, 10 * MINUTE, T0);
         const failingSince = async () => (await store.getEndpoint(app.id, endpoint!.id))?.failingSince;
         assert.equal(await failingSince(), null);
         await applyResults(store, [result(first!, { kind: 'retry', nextAttemptAt: T0 + MINUTE }, T0 + SECOND)], T0 + SECOND);
@@ -753,6 +765,31 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
         assert.equal(claimed?.endpoint.failingSince, T0 + SECOND, 'the claim shows the failing mark to the worker');
         await applyResults(store, [result(third!, { kind: 'success' }, T0 + 3 * SECOND)], T0 + 3 * SECOND);
         assert.equal(await failingSince(), null, 'a success clears the failing mark');
+        assert.equal((await store.allEndpoints(app.id))[0]?.failingSince, null);
+      }));
+
+      test('within one batch of results, failingSince follows the attempts in time order', withStore(async (store) => {
+        const { app, endpoints: [endpoint] } = await seed(store);
+        for (let i = 0; i < 6; i++) await accept(store, app.id, [endpoint!.id], T0);
+        const claimed = await store.claimDeliveries(10, 10 * MINUTE, T0);
+        assert.equal(claimed.length, 6);
+        const [a, b, c, d, e, f] = claimed;
+        const failingSince = async () => (await store.getEndpoint(app.id, endpoint!.id))?.failingSince;
+        await applyResults(store, [
+          result(b!, { kind: 'failed' }, T0 + 2 * SECOND),
+          result(a!, { kind: 'failed' }, T0 + SECOND),
+        ], T0 + 3 * SECOND);
+        assert.equal(await failingSince(), T0 + SECOND, 'the earliest failure of the batch starts the run');
+        await applyResults(store, [
+          result(d!, { kind: 'failed' }, T0 + 5 * SECOND),
+          result(c!, { kind: 'success' }, T0 + 4 * SECOND),
+        ], T0 + 6 * SECOND);
+        assert.equal(await failingSince(), T0 + 5 * SECOND, 'a failure after the batch\'s success starts a new run');
+        await applyResults(store, [
+          result(f!, { kind: 'success' }, T0 + 8 * SECOND),
+          result(e!, { kind: 'failed' }, T0 + 7 * SECOND),
+        ], T0 + 9 * SECOND);
+        assert.equal(await failingSince(), null, 'a success after the batch\'s failures ends the run');
         assert.equal((await store.allEndpoints(app.id))[0]?.failingSince, null);
       }));
 
@@ -859,7 +896,7 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
 
       test('endpointStats counts an endpoint deliveries by status, within an optional time window', withStore(async (store) => {
         const { app, endpoints: [endpoint, other] } = await seed(store, 2);
-        const ids = [];
+        const ids: string[] = [];
         for (let i = 0; i < 4; i++) ids.push((await accept(store, app.id, [endpoint!.id], T0 + i * 10 * SECOND)).id);
         await accept(store, app.id, [other!.id], T0);
         const claimed = await claimByMessage(store, T0 + 30 * SECOND, LEASE);
