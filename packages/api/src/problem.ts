@@ -21,7 +21,7 @@ const TITLES: Record<number, string> = {
 };
 
 export function problemFor(status: number, code: string, detail: Problem['detail']): Problem {
-  return { type: `https://herald.dev/problems/${code}`, title: TITLES[status] ?? 'Error', status, code, detail };
+  return { type: `urn:herald:problem:${code}`, title: TITLES[status] ?? 'Error', status, code, detail };
 }
 
 export function toProblem(error: unknown): Problem | undefined {
