@@ -1,4 +1,4 @@
-import { isSubscribed, type HeraldError, type Message } from '@herald/core';
+import { HeraldError, UnavailableError, isSubscribed, type Message } from '@herald/core';
 import type { IdempotencyRecord, NewMessage, Store } from '@herald/storage';
 
 interface Queued {
@@ -51,7 +51,10 @@ export class MessageIngest {
         try {
           results = await this.options.store.createMessages(batch.map((queued) => queued.item), this.options.clock());
         } catch (error) {
-          for (const queued of batch) queued.reject(error);
+          // Nothing in the batch was committed, so nothing was accepted: say so with a 503 the
+          // client can retry, rather than a 500.
+          const failure = error instanceof HeraldError ? error : Object.assign(new UnavailableError(), { cause: error });
+          for (const queued of batch) queued.reject(failure);
           continue;
         }
         let accepted = 0;

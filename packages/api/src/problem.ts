@@ -51,13 +51,15 @@ function fastifyMessage(error: Partial<FastifyError>, status: number): string {
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  // A 503 is temporary by definition: tell clients (and the Svix SDKs' retry loop) when to come back.
+  if (problem.status === 503) reply.header('retry-after', '5');
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(error);
   if (problem) {
-    if (problem.status >= 500) request.log.warn({ code: problem.code }, problem.title);
+    if (problem.status >= 500) request.log.warn({ code: problem.code, err: (error as Error).cause }, problem.title);
     return sendProblem(reply, problem);
   }
   request.log.error({ err: error }, 'unhandled error');
