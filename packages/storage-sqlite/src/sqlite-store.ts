@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import {
   ConflictError,
   NotFoundError,
-  newId,
   type Application,
   type Attempt,
   type Endpoint,
@@ -357,8 +356,8 @@ export class SqliteStore implements Store {
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
     // The fan-out was computed before this commit: an endpoint deleted since (or not of this
     // application) is skipped rather than failing the message with a foreign-key error.
-    const insertDelivery = this.stmt(`INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, available_at,
-      created_at, updated_at) SELECT ?, ?, id, app_id, ${MessageStatus.Pending}, ?, ?, ? FROM endpoints
+    const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at,
+      created_at, updated_at) SELECT ?, id, app_id, ${MessageStatus.Pending}, ?, ?, ? FROM endpoints
       WHERE id = ? AND app_id = ?`);
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
@@ -368,7 +367,7 @@ export class SqliteStore implements Store {
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
         message.payload, message.createdAt);
       for (const endpointId of item.endpointIds) {
-        insertDelivery.run(newId('dlv', now), message.id, now, now, now, endpointId, message.appId);
+        insertDelivery.run(message.id, now, now, now, endpointId, message.appId);
       }
       const key = item.idempotency;
       if (key) insertKey.run(key.scope, key.key, key.requestHash, key.status, key.body, key.createdAt);
@@ -456,11 +455,11 @@ export class SqliteStore implements Store {
 
   async resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void> {
     // Bumping the fence also voids the result of any attempt still in flight for this row.
-    this.stmt(`INSERT INTO deliveries (id, msg_id, endpoint_id, app_id, status, trigger_type, available_at,
-        created_at, updated_at) VALUES (?, ?, ?, ?, ${MessageStatus.Pending}, 1, ?, ?, ?)
+    this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at,
+        created_at, updated_at) VALUES (?, ?, ?, ${MessageStatus.Pending}, 1, ?, ?, ?)
       ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = ${MessageStatus.Pending}, trigger_type = 1,
         available_at = excluded.available_at, fence = fence + 1, updated_at = excluded.updated_at`)
-      .run(newId('dlv', now), msgId, endpointId, appId, now, now, now);
+      .run(msgId, endpointId, appId, now, now, now);
   }
 
   async recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
@@ -519,7 +518,7 @@ export class SqliteStore implements Store {
           ORDER BY available_at LIMIT ?)
         RETURNING id, msg_id, endpoint_id, fence, attempt_count, trigger_type`)
         .all(now + leaseMs, now, now, limit) as {
-          id: string; msg_id: string; endpoint_id: string; fence: number; attempt_count: number; trigger_type: number;
+          id: number; msg_id: string; endpoint_id: string; fence: number; attempt_count: number; trigger_type: number;
         }[];
       if (leased.length === 0) return [];
       const messages = new Map(
@@ -535,7 +534,7 @@ export class SqliteStore implements Store {
       return leased.map((row): ClaimedDelivery => {
         const target = endpoints.get(row.endpoint_id)!;
         return {
-          deliveryId: row.id,
+          deliveryId: String(row.id),
           fence: row.fence,
           attemptCount: row.attempt_count,
           triggerType: row.trigger_type,
@@ -567,7 +566,7 @@ export class SqliteStore implements Store {
         const status = outcome.kind === 'success' ? MessageStatus.Success
           : outcome.kind === 'retry' ? MessageStatus.Pending : MessageStatus.Fail;
         const availableAt = outcome.kind === 'retry' ? outcome.nextAttemptAt : now;
-        const done = update.run(status, availableAt, attempt ? 1 : 0, now, result.deliveryId, result.fence).changes === 1;
+        const done = update.run(status, availableAt, attempt ? 1 : 0, now, Number(result.deliveryId), result.fence).changes === 1;
         if (!done || !attempt) return done;
         insertAttempt.run(attempt.id, attempt.msgId, attempt.endpointId, attempt.appId, attempt.url, attempt.status,
           attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt);
@@ -600,7 +599,7 @@ export class SqliteStore implements Store {
     const release = this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Pending}, available_at = ?, updated_at = ?
       WHERE id = ? AND fence = ? AND status = ${MessageStatus.Sending}`);
     const releaseAll = this.db.transaction(() => {
-      for (const lease of leases) release.run(lease.availableAt, now, lease.deliveryId, lease.fence);
+      for (const lease of leases) release.run(lease.availableAt, now, Number(lease.deliveryId), lease.fence);
     });
     this.withoutFsync(() => releaseAll.immediate());
   }

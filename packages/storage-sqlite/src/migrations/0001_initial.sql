@@ -65,7 +65,8 @@ CREATE INDEX messages_by_app ON messages (app_id, id);
 -- available_at has passed; claiming pushes available_at to the lease's end, so a crashed worker's
 -- deliveries come back by themselves. fence grows on every claim; writes must present the fence.
 CREATE TABLE deliveries (
-  id TEXT PRIMARY KEY,
+  -- The rowid itself: no separate id index to maintain on the hottest insert path.
+  id INTEGER PRIMARY KEY,
   msg_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
   endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
   app_id TEXT NOT NULL,
@@ -81,8 +82,10 @@ CREATE INDEX deliveries_due ON deliveries (available_at) WHERE status IN (1, 3);
 CREATE UNIQUE INDEX deliveries_by_msg ON deliveries (msg_id, endpoint_id);
 CREATE INDEX deliveries_by_endpoint ON deliveries (endpoint_id, msg_id);
 
+-- Attempt ids are unique by construction (KSUIDs); they are looked up with their message, so the
+-- (msg_id, id) index serves as the key and no separate id index is kept.
 CREATE TABLE attempts (
-  id TEXT PRIMARY KEY,
+  id TEXT NOT NULL,
   msg_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
   endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
   app_id TEXT NOT NULL,
@@ -95,7 +98,7 @@ CREATE TABLE attempts (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX attempts_by_endpoint ON attempts (endpoint_id, id);
-CREATE INDEX attempts_by_msg ON attempts (msg_id, id);
+CREATE UNIQUE INDEX attempts_by_msg ON attempts (msg_id, id);
 
 CREATE TABLE idempotency_keys (
   scope TEXT NOT NULL,
