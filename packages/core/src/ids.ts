@@ -60,14 +60,6 @@ export function newId(prefix: IdPrefix, nowMs?: number): string {
   return `${prefix}_${ksuid(nowMs)}`;
 }
 
-/** Milliseconds of the second an id was created in; used to turn a time filter into an id bound. */
-export function idFloorForTime(prefix: IdPrefix, timeMs: number): string {
-  const second = Math.max(0, Math.floor(timeMs / 1000) - KSUID_EPOCH_SECONDS);
-  const bytes = Buffer.alloc(20);
-  bytes.writeUInt32BE(second, 0);
-  return `${prefix}_${base62(bytes)}`;
-}
-
 export function hasPrefix(id: string, prefix: IdPrefix): boolean {
   return id.startsWith(prefix + '_') && id.length === prefix.length + 1 + ENCODED_LENGTH;
 }
