@@ -1,53 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  HeraldError,
-  MessageStatus,
-  TriggerType,
-  newId,
-  type Application,
-  type Attempt,
-  type Endpoint,
-  type Message,
-} from '@herald/core';
-import type { Ordering, Page, PageRequest } from '../../pagination.ts';
-import type {
-  ClaimedDelivery,
-  DeliveryOutcome,
-  DeliveryResult,
-  IdempotencyRecord,
-  MessageDestination,
-  NewApplication,
-  NewEndpoint,
-  NewEventType,
-  NewMessage,
-  Store,
-} from '../../store.ts';
-
-import {
-  T0,
-  SECOND,
-  MINUTE,
-  LEASE,
-  SECRET_A,
-  SECRET_B,
-  byteOrder,
-  isConflict,
-  newApplication,
-  newEventType,
-  newEndpoint,
-  newMessage,
-  idempotency,
-  seed,
-  createApplications,
-  accept,
-  claimByMessage,
-  result,
-  applyResults,
-  walkPages,
-  walkBack,
-  type WithStore,
-} from './fixtures.ts';
+import { T0, newApplication, type WithStore } from './fixtures.ts';
 
 export function migrationsAndSettingsSuite(withStore: WithStore): void {
   describe('migrations and settings', () => {
