@@ -10,8 +10,13 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+// The second start runs delivery in the main thread (HERALD_DELIVERY_THREAD=false), so both ways
+// of running the engine are exercised end to end.
 async function start(dataDir: string, allowPrivate: boolean) {
-  const herald = await startHerald(loadConfig(testEnv(dataDir, { HERALD_ALLOW_PRIVATE_TARGETS: String(allowPrivate) })), pino({ level: 'silent' }));
+  const herald = await startHerald(loadConfig(testEnv(dataDir, {
+    HERALD_ALLOW_PRIVATE_TARGETS: String(allowPrivate),
+    HERALD_DELIVERY_THREAD: String(allowPrivate),
+  })), pino({ level: 'silent' }));
   return { herald, svix: new Svix(TEST_ADMIN_TOKEN, { serverUrl: herald.url }) };
 }
 

@@ -55,7 +55,7 @@ const environment = z.object({
   HERALD_MAX_RESPONSE_BYTES: integer('HERALD_MAX_RESPONSE_BYTES', 65_536, 0, 1_048_576),
   HERALD_WORKER_CONCURRENCY: integer('HERALD_WORKER_CONCURRENCY', 256, 1, 10_000),
   HERALD_ORIGIN_CONCURRENCY: integer('HERALD_ORIGIN_CONCURRENCY', 64, 1, 1_000),
-  HERALD_SENDER_THREAD: flag('HERALD_SENDER_THREAD', true),
+  HERALD_DELIVERY_THREAD: flag('HERALD_DELIVERY_THREAD', true),
   HERALD_DISABLE_AFTER: duration('HERALD_DISABLE_AFTER', '5d'),
   HERALD_OPERATIONAL_WEBHOOK_URLS: z.string().default('').transform((text) =>
     text.split(',').map((url) => url.trim()).filter((url) => url.length > 0)),
@@ -78,8 +78,8 @@ export interface HeraldConfig {
   maxResponseBytes: number;
   workerConcurrency: number;
   originConcurrency: number;
-  /** Send HTTP requests from a worker thread, so sending and the API use two cores. */
-  senderThread: boolean;
+  /** Run the delivery engine on its own thread, so that delivery and the API use two cores. */
+  deliveryThread: boolean;
   disableAfterMs: number;
   operationalWebhookUrls: string[];
   operationalWebhookSecret: string | undefined;
@@ -111,7 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxResponseBytes: e.HERALD_MAX_RESPONSE_BYTES,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     originConcurrency: e.HERALD_ORIGIN_CONCURRENCY,
-    senderThread: e.HERALD_SENDER_THREAD,
+    deliveryThread: e.HERALD_DELIVERY_THREAD,
     disableAfterMs: e.HERALD_DISABLE_AFTER,
     operationalWebhookUrls: e.HERALD_OPERATIONAL_WEBHOOK_URLS,
     operationalWebhookSecret: e.HERALD_OPERATIONAL_WEBHOOK_SECRET,

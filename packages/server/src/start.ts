@@ -2,13 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
-import { DeliveryWorker, HttpSender, ThreadedSender, checkTargetUrl } from '@herald/delivery';
+import { DeliveryWorker, HttpSender, checkTargetUrl, type DeliveryMetrics } from '@herald/delivery';
+import type { OperationalEventSink } from '@herald/core';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
+import { DeliveryThread } from './delivery-thread/client.ts';
 
 export interface RunningHerald {
   url: string;
@@ -22,7 +24,8 @@ export interface RunningHerald {
 export async function startHerald(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningHerald> {
   const clock = Date.now;
   mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore({ path: join(config.dataDir, 'herald.db'), synchronous: config.sqliteSynchronous });
+  const dbPath = join(config.dataDir, 'herald.db');
+  const store = new SqliteStore({ path: dbPath, synchronous: config.sqliteSynchronous });
   await store.migrate();
   if (!store.capabilities.concurrentWorkers) {
     // Embedded mode has one worker: any lease still held belongs to a previous run that crashed.
@@ -32,36 +35,18 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const adminToken = await resolveAdminToken(store, config.adminToken);
   const metrics = createMetrics(store, clock);
 
-  let worker: DeliveryWorker | undefined;
+  let delivery: DeliveryEngine | undefined;
   const ingest = new MessageIngest({
     store,
     clock,
     onCommitted: (accepted) => {
       for (let i = 0; i < accepted; i++) metrics.messageAccepted();
-      worker?.wake();
+      delivery?.wake();
     },
   });
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
-
-  const senderOptions = {
-    allowPrivateTargets: config.allowPrivateTargets,
-    connectTimeoutMs: config.connectTimeoutMs,
-    deadlineMs: config.deliveryDeadlineMs,
-    maxResponseBytes: config.maxResponseBytes,
-    connectionsPerOrigin: config.originConcurrency,
-  };
-  const sender = config.senderThread ? new ThreadedSender(senderOptions) : new HttpSender(senderOptions);
-  worker = new DeliveryWorker({
-    store,
-    sender,
-    logger: logger.child({ component: 'delivery' }),
-    policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
-    maxInFlight: config.workerConcurrency,
-    clock,
-    metrics: metrics.delivery,
-    operational,
-  });
+  delivery = startDelivery(config, store, dbPath, metrics.delivery, operational, logger);
 
   const api = buildApi({
     store,
@@ -71,7 +56,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     maxBodyBytes: config.maxBodyBytes,
     checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets }),
     operational,
-    queueChanged: () => worker?.wake(),
+    queueChanged: () => delivery?.wake(),
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
   }, logger);
   api.get('/metrics', async (_request, reply) =>
@@ -80,7 +65,6 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   await api.listen({ port: config.port, host: config.host });
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  worker.start();
   // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
   const sweeper = setInterval(() => {
     store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
@@ -97,14 +81,66 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     stop: () => (stopping ??= (async () => {
       clearInterval(sweeper);
       await api.close();
-      // The worker stops claiming at once; requests still waiting for their origin come back unsent
-      // and return to the queue; those in flight finish within their deadline and are recorded
-      // before the store closes.
-      const workerStopped = worker.stop();
-      await sender.close();
-      await workerStopped;
+      await delivery.stop();
       await store.close();
       logger.info('herald stopped');
     })()),
+  };
+}
+
+interface DeliveryEngine {
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The delivery engine, on its own thread with its own connection to the database (the default, so
+ * that the API and delivery each get a core), or in this thread.
+ */
+function startDelivery(
+  config: HeraldConfig,
+  store: SqliteStore,
+  dbPath: string,
+  metrics: DeliveryMetrics,
+  operational: OperationalEventSink,
+  logger: Logger,
+): DeliveryEngine {
+  const senderOptions = {
+    allowPrivateTargets: config.allowPrivateTargets,
+    connectTimeoutMs: config.connectTimeoutMs,
+    deadlineMs: config.deliveryDeadlineMs,
+    maxResponseBytes: config.maxResponseBytes,
+    connectionsPerOrigin: config.originConcurrency,
+  };
+  if (config.deliveryThread) {
+    return new DeliveryThread({
+      dbPath,
+      logLevel: config.logLevel,
+      sender: senderOptions,
+      retryScheduleMs: config.retryScheduleMs,
+      failureWindowMs: config.disableAfterMs,
+      maxInFlight: config.workerConcurrency,
+    }, { metrics, operational, endpointsChanged: () => store.forgetCachedEndpoints() }, logger);
+  }
+  const sender = new HttpSender(senderOptions);
+  const worker = new DeliveryWorker({
+    store,
+    sender,
+    logger: logger.child({ component: 'delivery' }),
+    policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
+    maxInFlight: config.workerConcurrency,
+    metrics,
+    operational,
+  });
+  worker.start();
+  return {
+    wake: () => worker.wake(),
+    async stop() {
+      // Stop claiming at once; requests still waiting for their origin come back unsent and return
+      // to the queue; those in flight finish within their deadline and are recorded.
+      const stopped = worker.stop();
+      await sender.close();
+      await stopped;
+    },
   };
 }

@@ -57,6 +57,11 @@ export interface SqliteStoreOptions {
   path: string;
   /** FULL survives power loss; NORMAL survives a process crash only. */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Told when this connection changed endpoints as a side effect of recording results (health,
+   * disabling), so that another connection to the same file can drop its cached endpoints.
+   */
+  onEndpointsChanged?: () => void;
 }
 
 /**
@@ -68,6 +73,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly synchronous: 'FULL' | 'NORMAL';
+  private readonly onEndpointsChanged: (() => void) | undefined;
   /**
    * Every accepted message looks up its application and that application's endpoints. This store
    * is the only writer of its file (one Herald process per data directory), so it can keep both in
@@ -79,6 +85,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
     this.synchronous = options.synchronous ?? 'FULL';
+    this.onEndpointsChanged = options.onEndpointsChanged;
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${this.synchronous}`);
     this.db.pragma('foreign_keys = ON');
@@ -288,6 +295,11 @@ export class SqliteStore implements Store {
   }
 
   private forgetEndpoints(): void {
+    this.endpointCache.clear();
+  }
+
+  /** For a second connection's writes (the delivery thread's): drop cached endpoints. */
+  forgetCachedEndpoints(): void {
     this.endpointCache.clear();
   }
 
@@ -591,7 +603,10 @@ export class SqliteStore implements Store {
       return applied;
     });
     const applied = this.withoutFsync(() => record.immediate());
-    if (endpointsChanged) this.forgetEndpoints();
+    if (endpointsChanged) {
+      this.forgetEndpoints();
+      this.onEndpointsChanged?.();
+    }
     return applied;
   }
 

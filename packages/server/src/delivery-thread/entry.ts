@@ -1,0 +1,54 @@
+// The delivery thread: the whole claim -> sign -> send -> record loop, with its own connection to
+// the SQLite file, so that in embedded mode the API and delivery each have a core. It reports
+// metrics, operational events and endpoint changes to the main thread, which owns those.
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { DeliveryWorker, HttpSender } from '@herald/delivery';
+import { SqliteStore } from '@herald/storage-sqlite';
+import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './protocol.ts';
+
+const data = workerData as DeliveryThreadData;
+const port = parentPort!;
+const post = (message: FromDeliveryThread) => port.postMessage(message);
+
+// Queue bookkeeping only: a claim or result lost to a power cut means a delivery is sent again.
+const store = new SqliteStore({ path: data.dbPath, synchronous: 'NORMAL', onEndpointsChanged: () => post({ type: 'endpoints-changed' }) });
+const sender = new HttpSender(data.sender);
+
+let metrics: Extract<FromDeliveryThread, { type: 'metrics' }> = { type: 'metrics', attempts: [], delivered: [], stale: 0 };
+const flushMetrics = setInterval(() => {
+  if (metrics.attempts.length === 0 && metrics.stale === 0) return;
+  post(metrics);
+  metrics = { type: 'metrics', attempts: [], delivered: [], stale: 0 };
+}, 250);
+
+const worker = new DeliveryWorker({
+  store,
+  sender,
+  logger: pino({ level: data.logLevel, base: { service: 'herald' } }).child({ component: 'delivery' }),
+  policy: { retryScheduleMs: data.retryScheduleMs, failureWindowMs: data.failureWindowMs, random: Math.random },
+  maxInFlight: data.maxInFlight,
+  metrics: {
+    attemptFinished: (outcome, ms) => metrics.attempts.push([outcome, ms]),
+    deliveredAfter: (ms) => metrics.delivered.push(ms),
+    staleResultDiscarded: () => metrics.stale++,
+  },
+  operational: { publish: async (event) => post({ type: 'event', event }) },
+});
+worker.start();
+
+port.on('message', (message: ToDeliveryThread) => {
+  if (message === 'wake') worker.wake();
+  if (message === 'stop') {
+    void (async () => {
+      const stopped = worker.stop();
+      await sender.close();
+      await stopped;
+      await store.close();
+      clearInterval(flushMetrics);
+      post(metrics);
+      post({ type: 'stopped' });
+      port.close();
+    })();
+  }
+});
