@@ -2,3 +2,4 @@ export { DeliveryWorker, type DeliveryWorkerOptions, type Sender } from './worke
 export { HttpSender, type HttpSenderOptions, type SendRequest, type SendResult } from './http-sender.ts';
 export { checkTargetUrl, isBlockedAddress } from './ssrf-guard.ts';
 export { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
+export { ThreadedSender } from './threaded-sender.ts';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { HttpSender } from '../src/http-sender.ts';
+import { ThreadedSender } from '../src/threaded-sender.ts';
 
 const servers: Server[] = [];
 const senders: Array<{ close(): Promise<void> }> = [];
@@ -147,6 +148,19 @@ test('a request that waits too long for its origin is handed back unsent', async
   assert.equal(first.kind, 'response');
   assert.equal(second.kind, 'not-sent');
   assert.equal(server.state.requests, 1);
+});
+
+test('the threaded sender gives the same answers from its own thread', async () => {
+  const server = await serve((_request, response) => response.writeHead(202).end('accepted'));
+  const threaded = new ThreadedSender({ allowPrivateTargets: true });
+  senders.push(threaded);
+  const results = await Promise.all(Array.from({ length: 20 }, (_, n) => threaded.send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: `{"n":${n}}` })));
+  assert.ok(results.every((result) => result.kind === 'response' && result.status === 202 && result.body === 'accepted'));
+  const blocked = new ThreadedSender({ allowPrivateTargets: false });
+  senders.push(blocked);
+  const refused = await blocked.send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' });
+  assert.ok(refused.kind === 'error' && refused.reason === 'blocked-address');
+  assert.equal(server.state.requests, 20);
 });
 
 test('requests are signed when sent, with every active secret, and custom headers cannot replace the signature', async () => {

@@ -1,9 +1,10 @@
-// The delivery thread: the whole claim -> sign -> send -> record loop, with its own connection to
-// the SQLite file, so that in embedded mode the API and delivery each have a core. It reports
+// The delivery thread: the claim -> sign -> send -> record loop, with its own connection to the
+// SQLite file, so that in embedded mode the API keeps its thread to itself; HTTP goes out from a
+// further sender thread, so that bookkeeping and sending overlap. It reports
 // metrics, operational events and endpoint changes to the main thread, which owns those.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import { DeliveryWorker, HttpSender } from '@herald/delivery';
+import { DeliveryWorker, ThreadedSender } from '@herald/delivery';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './protocol.ts';
 
@@ -13,7 +14,7 @@ const post = (message: FromDeliveryThread) => port.postMessage(message);
 
 // Queue bookkeeping only: a claim or result lost to a power cut means a delivery is sent again.
 const store = new SqliteStore({ path: data.dbPath, synchronous: 'NORMAL', onEndpointsChanged: () => post({ type: 'endpoints-changed' }) });
-const sender = new HttpSender(data.sender);
+const sender = new ThreadedSender(data.sender);
 
 let metrics: Extract<FromDeliveryThread, { type: 'metrics' }> = { type: 'metrics', attempts: [], delivered: [], stale: 0 };
 const flushMetrics = setInterval(() => {
