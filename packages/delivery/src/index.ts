@@ -3,3 +3,4 @@ export { HttpSender, type HttpSenderOptions, type SendRequest, type SendResult }
 export { checkTargetUrl, isBlockedAddress } from './ssrf-guard.ts';
 export { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 export { ThreadedSender } from './threaded-sender.ts';
+export { typeScriptWorkerSource } from './worker-bootstrap.ts';

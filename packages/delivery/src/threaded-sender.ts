@@ -1,15 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { HttpSenderOptions, SendRequest, SendResult } from './http-sender.ts';
 import type { Sender } from './worker.ts';
-
-/**
- * Herald runs its TypeScript through tsx, whose loader hooks do not reach worker threads on Node 20:
- * the thread registers them itself before importing its module.
- */
-function threadBootstrap(entry: URL): string {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
-}
+import { typeScriptWorkerSource } from './worker-bootstrap.ts';
 
 /**
  * Runs the HTTP client on its own thread, so that in embedded mode sending and the API (with its
@@ -26,7 +18,7 @@ export class ThreadedSender implements Sender {
   private closed = false;
 
   constructor(options: Omit<HttpSenderOptions, 'lookup'>) {
-    this.worker = new Worker(threadBootstrap(new URL('./sender-thread.ts', import.meta.url)), { eval: true, workerData: options });
+    this.worker = new Worker(typeScriptWorkerSource(new URL('./sender-thread.ts', import.meta.url)), { eval: true, workerData: options });
     this.worker.on('message', (batch: Array<[number, SendResult]>) => {
       for (const [id, result] of batch) {
         this.pending.get(id)?.(result);

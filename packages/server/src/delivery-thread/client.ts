@@ -1,22 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { OperationalEventSink } from '@herald/core';
-import type { DeliveryMetrics } from '@herald/delivery';
+import { typeScriptWorkerSource, type DeliveryMetrics } from '@herald/delivery';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './protocol.ts';
 
 export interface DeliveryThreadHandlers {
   metrics: DeliveryMetrics;
   operational: OperationalEventSink;
   endpointsChanged: () => void;
-}
-
-/**
- * Herald's TypeScript runs through tsx, whose loader hooks do not reach worker threads on Node 20:
- * the thread registers them itself before importing its module.
- */
-function bootstrap(entry: URL): string {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
 }
 
 /** The main thread's handle on the delivery thread. */
@@ -26,7 +17,7 @@ export class DeliveryThread {
   private readonly stopped: Promise<void>;
 
   constructor(data: DeliveryThreadData, handlers: DeliveryThreadHandlers, logger: Logger) {
-    this.worker = new Worker(bootstrap(new URL('./entry.ts', import.meta.url)), { eval: true, workerData: data });
+    this.worker = new Worker(typeScriptWorkerSource(new URL('./entry.ts', import.meta.url)), { eval: true, workerData: data });
     let markStopped: () => void;
     this.stopped = new Promise((resolve) => (markStopped = resolve));
     this.worker.on('message', (message: FromDeliveryThread) => {
