@@ -4,3 +4,4 @@ export { checkTargetUrl, isBlockedAddress } from './ssrf-guard.ts';
 export { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 export { ThreadedSender } from './threaded-sender.ts';
 export { typeScriptWorkerSource } from './worker-bootstrap.ts';
+export { RoundRobinSender } from './round-robin-sender.ts';

@@ -56,6 +56,7 @@ const environment = z.object({
   HERALD_WORKER_CONCURRENCY: integer('HERALD_WORKER_CONCURRENCY', 256, 1, 10_000),
   HERALD_ORIGIN_CONCURRENCY: integer('HERALD_ORIGIN_CONCURRENCY', 64, 1, 1_000),
   HERALD_DELIVERY_THREAD: flag('HERALD_DELIVERY_THREAD', true),
+  HERALD_SENDER_THREADS: integer('HERALD_SENDER_THREADS', 2, 1, 16),
   HERALD_DISABLE_AFTER: duration('HERALD_DISABLE_AFTER', '5d'),
   HERALD_OPERATIONAL_WEBHOOK_URLS: z.string().default('').transform((text) =>
     text.split(',').map((url) => url.trim()).filter((url) => url.length > 0)),
@@ -80,6 +81,8 @@ export interface HeraldConfig {
   originConcurrency: number;
   /** Run the delivery engine on its own thread, so that delivery and the API use two cores. */
   deliveryThread: boolean;
+  /** With the delivery thread: how many threads send HTTP (the per-origin limit is shared among them). */
+  senderThreads: number;
   disableAfterMs: number;
   operationalWebhookUrls: string[];
   operationalWebhookSecret: string | undefined;
@@ -112,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     originConcurrency: e.HERALD_ORIGIN_CONCURRENCY,
     deliveryThread: e.HERALD_DELIVERY_THREAD,
+    senderThreads: e.HERALD_SENDER_THREADS,
     disableAfterMs: e.HERALD_DISABLE_AFTER,
     operationalWebhookUrls: e.HERALD_OPERATIONAL_WEBHOOK_URLS,
     operationalWebhookSecret: e.HERALD_OPERATIONAL_WEBHOOK_SECRET,

@@ -117,6 +117,7 @@ function startDelivery(
       dbPath,
       logLevel: config.logLevel,
       sender: senderOptions,
+      senderThreads: config.senderThreads,
       retryScheduleMs: config.retryScheduleMs,
       failureWindowMs: config.disableAfterMs,
       maxInFlight: config.workerConcurrency,

@@ -4,7 +4,7 @@
 // metrics, operational events and endpoint changes to the main thread, which owns those.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import { DeliveryWorker, ThreadedSender } from '@herald/delivery';
+import { DeliveryWorker, RoundRobinSender } from '@herald/delivery';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './protocol.ts';
 
@@ -14,7 +14,7 @@ const post = (message: FromDeliveryThread) => port.postMessage(message);
 
 // Queue bookkeeping only: a claim or result lost to a power cut means a delivery is sent again.
 const store = new SqliteStore({ path: data.dbPath, synchronous: 'NORMAL', onEndpointsChanged: () => post({ type: 'endpoints-changed' }) });
-const sender = new ThreadedSender(data.sender);
+const sender = new RoundRobinSender(data.sender, data.senderThreads);
 
 let metrics: Extract<FromDeliveryThread, { type: 'metrics' }> = { type: 'metrics', attempts: [], delivered: [], stale: 0 };
 const flushMetrics = setInterval(() => {

@@ -6,6 +6,7 @@ export interface DeliveryThreadData {
   dbPath: string;
   logLevel: string;
   sender: Omit<HttpSenderOptions, 'lookup'>;
+  senderThreads: number;
   retryScheduleMs: number[];
   failureWindowMs: number;
   maxInFlight: number;
