@@ -70,7 +70,8 @@ describe('delivery retries and operational webhooks', () => {
     await eventually(async () => ((await svix.endpoint.get(app.id, endpoint.id)).disabled ? true : undefined), 15_000);
     await eventually(() => (operationalEvents(operator, 'endpoint.disabled').length > 0 ? true : undefined));
     const count = receiver.requests.length;
-    assert.ok(count >= 3 && count <= 5, `disabled after ${count} attempts over a 2 s window of 1 s retries`);
+    // The window, not the schedule, ended it: the schedule alone would allow 7 attempts.
+    assert.ok(count >= 2 && count < 7, `disabled after ${count} attempts`);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     assert.equal(receiver.requests.length, count, 'no attempts after disabling');
   });
