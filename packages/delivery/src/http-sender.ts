@@ -1,24 +1,27 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
-import type { LookupFunction, Socket } from 'node:net';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { Pool, buildConnector } from 'undici';
 import { secretKeyBytes, signatureHeaders } from '@herald/core';
 import { isBlockedAddress } from './ssrf-guard.ts';
 
 export interface HttpSenderOptions {
   allowPrivateTargets: boolean;
+  /** Default 5 000; never more than deadlineMs. */
   connectTimeoutMs?: number;
-  /** Overall limit of one attempt, from the first byte sent to the last byte read. */
+  /** Overall limit of one attempt (default 15 000), from the start of sending to the last byte read. */
   deadlineMs?: number;
-  /** Read at most this many bytes of a response body; the rest is never read. */
+  /** Read at most this many bytes of a response body (default 65 536); the rest is never read. */
   maxResponseBytes?: number;
-  /** Requests in flight to one origin at once; more wait their turn here, not in the socket pool. */
+  /** Requests in flight to one origin at once (default 64); more wait their turn here, not in the socket pool. */
   connectionsPerOrigin?: number;
-  /** A request that waited this long for a free slot is given back unsent (kind 'not-sent'). */
+  /** A request that waited this long (default 60 000) for a free slot is given back unsent (kind 'not-sent'). */
   maxQueueMs?: number;
-  /** Idle pools beyond this many origins are closed, least recently used first. */
+  /** Pools beyond this many origins (default 1 000) are closed, least recently used first. */
   maxOrigins?: number;
   /** dns.lookup-compatible; tests inject a stub resolver. */
   lookup?: LookupFunction;
+  /** Default "Herald-Webhooks/1.0". */
   userAgent?: string;
 }
 
@@ -47,6 +50,9 @@ interface OriginSlots {
 }
 
 const BLOCKED = 'ERR_HERALD_BLOCKED_ADDRESS';
+/** One shared abort reason: the deadline is the only reason this module aborts a request. */
+const DEADLINE = Object.assign(new Error('deadline passed'), { code: 'ERR_HERALD_DEADLINE' });
+const abortAtDeadline = (controller: AbortController) => controller.abort(DEADLINE);
 
 class BlockedAddressError extends Error {
   readonly code = BLOCKED;
@@ -64,8 +70,9 @@ function guardedLookup(resolve: LookupFunction): LookupFunction {
   return ((hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
     resolve(hostname, { ...options, all: true } as LookupAllOptions, ((error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
       if (error) return callback(error);
+      if (addresses.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }));
       const blocked = addresses.find((answer) => isBlockedAddress(answer.address));
-      if (blocked || addresses.length === 0) return callback(new BlockedAddressError(blocked?.address ?? hostname));
+      if (blocked) return callback(new BlockedAddressError(blocked.address));
       if (options.all) return callback(null, addresses);
       return callback(null, addresses[0]!.address, addresses[0]!.family);
     }) as never);
@@ -82,6 +89,7 @@ export class HttpSender {
   private readonly concurrency: number;
   private readonly maxQueueMs: number;
   private closing = false;
+  private lastOrigin = '';
   private readonly connect: buildConnector.connector;
   private readonly deadlineMs: number;
   private readonly maxResponseBytes: number;
@@ -93,14 +101,21 @@ export class HttpSender {
     this.userAgent = options.userAgent ?? 'Herald-Webhooks/1.0';
     this.concurrency = options.connectionsPerOrigin ?? 64;
     this.maxQueueMs = options.maxQueueMs ?? 60_000;
-    const timeout = options.connectTimeoutMs ?? 5_000;
+    // A request that is still connecting does not see its abort signal in undici (it is only
+    // wired up once the request reaches a socket), so the connect timeout must fit the deadline.
+    const timeout = Math.min(options.connectTimeoutMs ?? 5_000, this.deadlineMs);
     if (options.allowPrivateTargets) {
       this.connect = buildConnector({ timeout, ...(options.lookup ? { lookup: options.lookup } : {}) });
     } else {
       const base = buildConnector({ timeout, lookup: guardedLookup(options.lookup ?? (dnsLookup as LookupFunction)) });
-      // An IP literal skips DNS entirely, and a lookup could be bypassed in ways we do not foresee:
-      // the address the socket actually reached is checked once more.
-      this.connect = (connectOptions, callback) =>
+      this.connect = (connectOptions, callback) => {
+        // An IP literal skips DNS: refuse it before any packet is sent, or connect-vs-refused
+        // would tell a caller which internal ports are open.
+        if (isIP(connectOptions.hostname) !== 0 && isBlockedAddress(connectOptions.hostname)) {
+          return callback(new BlockedAddressError(connectOptions.hostname), null);
+        }
+        // What counts is the address actually reached, whatever the path to it: checked once more
+        // before undici writes a byte.
         base(connectOptions, (error, socket) => {
           if (error) return callback(error, null);
           const remote = (socket as Socket).remoteAddress ?? '';
@@ -110,6 +125,7 @@ export class HttpSender {
           }
           return callback(null, socket!);
         });
+      };
     }
   }
 
@@ -117,10 +133,14 @@ export class HttpSender {
     let pool = this.pools.get(origin);
     if (pool) {
       // Map order is recency order: re-inserting marks this origin most recently used.
-      this.pools.delete(origin);
-      this.pools.set(origin, pool);
+      if (origin !== this.lastOrigin) {
+        this.pools.delete(origin);
+        this.pools.set(origin, pool);
+        this.lastOrigin = origin;
+      }
       return pool;
     }
+    this.lastOrigin = origin;
     pool = new Pool(origin, {
       connections: this.concurrency,
       pipelining: 1,
@@ -152,19 +172,15 @@ export class HttpSender {
     // the worker, so that one endpoint's throughput is bounded by its receiver, not by our latency.
     if (!(await this.acquire(url.origin))) return { kind: 'not-sent' };
     const sendStarted = performance.now();
-    const signal = AbortSignal.timeout(this.deadlineMs);
-    const { signing } = request;
-    // Signature headers go last so that an endpoint's custom headers can never replace them.
-    const signature = signing
-      ? signatureHeaders(signing.secrets.map(secretKeyBytes), signing.msgId, Math.floor(Date.now() / 1000), request.body)
-      : undefined;
+    const controller = new AbortController();
+    const timer = setTimeout(abortAtDeadline, this.deadlineMs, controller);
     try {
       const response = await this.poolFor(url.origin).request({
         path: url.pathname + url.search,
         method: 'POST',
-        headers: { 'user-agent': this.userAgent, 'content-type': 'application/json', ...request.headers, ...signature },
+        headers: this.headersFor(request),
         body: request.body,
-        signal,
+        signal: controller.signal,
       });
       const body = await this.readCapped(response.body);
       return {
@@ -175,11 +191,30 @@ export class HttpSender {
         durationMs: performance.now() - sendStarted,
       };
     } catch (error) {
-      const { reason, message } = classify(error, signal.aborted, this.deadlineMs);
+      const { reason, message } = classify(error, controller.signal.aborted, this.deadlineMs);
       return { kind: 'error', reason, message, durationMs: performance.now() - sendStarted };
     } finally {
+      clearTimeout(timer);
       this.release(url.origin);
     }
+  }
+
+  /**
+   * Names are lower-cased so that a custom "Content-Type" replaces the default instead of being
+   * sent beside it. The user agent and the signature go last: custom headers never replace them.
+   */
+  private headersFor({ headers: custom, signing, body }: SendRequest): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const name in custom) headers[name.toLowerCase()] = custom[name]!;
+    headers['user-agent'] = this.userAgent;
+    if (signing) {
+      // Signed now, so the timestamp is the real send time even after a wait for a busy origin.
+      const signature = signatureHeaders(signing.secrets.map(secretKeyBytes), signing.msgId, Math.floor(Date.now() / 1000), body);
+      headers['webhook-id'] = signature['webhook-id'];
+      headers['webhook-timestamp'] = signature['webhook-timestamp'];
+      headers['webhook-signature'] = signature['webhook-signature'];
+    }
+    return headers;
   }
 
   private acquire(origin: string): Promise<boolean> | boolean {
@@ -215,14 +250,22 @@ export class HttpSender {
   private async readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
+    let truncated = false;
     for await (const chunk of body) {
       const room = this.maxResponseBytes - size;
-      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-      size += Math.min(chunk.length, room);
-      if (size >= this.maxResponseBytes) break; // leaving the loop destroys the stream unread
+      if (chunk.length >= room) {
+        chunks.push(chunk.subarray(0, room));
+        size += room;
+        truncated = true;
+        break; // leaving the loop destroys the stream: the rest is never read
+      }
+      chunks.push(chunk);
+      size += chunk.length;
     }
     body.destroy();
-    return Buffer.concat(chunks, size).toString('utf8');
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    // A cut through a multi-byte character would decode to U+FFFD and grow past the cap.
+    return truncated ? new StringDecoder('utf8').write(bytes) : bytes.toString('utf8');
   }
 
   /** Gives back every request still waiting for a slot unsent, then lets those in flight finish. */
@@ -245,17 +288,22 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
+
 function classify(error: unknown, deadlinePassed: boolean, deadlineMs: number): { reason: SendFailure; message: string } {
-  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = error as { code?: string; syscall?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code ?? '';
   const message = err.message ?? String(error);
   if (code === BLOCKED || err.cause?.code === BLOCKED) return { reason: 'blocked-address', message: err.cause?.message ?? message };
-  if (deadlinePassed || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') {
+  if (deadlinePassed || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return { reason: 'timeout', message: `no complete response within ${deadlineMs} ms` };
   }
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { reason: 'timeout', message: 'connect timed out' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return { reason: 'dns', message };
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { reason: 'connect', message };
-  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return { reason: 'tls', message };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { reason: 'timeout', message };
+  if (DNS_CODES.has(code) || err.syscall === 'getaddrinfo') return { reason: 'dns', message };
+  if (CONNECT_CODES.has(code)) return { reason: 'connect', message };
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code === 'EPROTO' || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
+    return { reason: 'tls', message };
+  }
   return { reason: 'network', message: code ? `${code}: ${message}` : message };
 }

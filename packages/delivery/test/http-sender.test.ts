@@ -1,127 +1,231 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, LookupFunction } from 'node:net';
-import { HttpSender } from '../src/http-sender.ts';
-import { ThreadedSender } from '../src/threaded-sender.ts';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
+import { HttpSender, type HttpSenderOptions, type SendResult } from '../src/http-sender.ts';
 
-const servers: Server[] = [];
-const senders: Array<{ close(): Promise<void> }> = [];
+const T = { timeout: 15_000 }; // no test may hang the run
+const DEADLINE = 1_500;
+
+const servers: Array<Server | import('node:net').Server> = [];
+const senders: HttpSender[] = [];
 after(async () => {
   await Promise.all(senders.map((sender) => sender.close()));
   for (const server of servers) {
-    server.closeAllConnections();
+    if ('closeAllConnections' in server) server.closeAllConnections();
     server.close();
   }
 });
 
-/** A loopback server whose handler is the test's; counts the requests it got. */
-async function serve(handler: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void) {
-  const state = { requests: 0, bodies: [] as string[], headers: [] as Record<string, unknown>[] };
+/** A loopback server whose handler is the test's; counts the connections and requests it got. */
+async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void) {
+  const state = { connections: 0, requests: 0, bodies: [] as Buffer[], headers: [] as IncomingMessage['headers'][], sockets: [] as Socket[] };
   const server = createServer((request, response) => {
     state.requests++;
     state.headers.push(request.headers);
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      state.bodies.push(body);
+      state.bodies.push(Buffer.concat(chunks));
       handler(request, response);
     });
   });
+  server.on('connection', (socket) => {
+    state.connections++;
+    state.sockets.push(socket);
+  });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { ...state, state, port: (server.address() as AddressInfo).port };
+  return { state, port: (server.address() as AddressInfo).port };
 }
 
-function sender(options: Partial<ConstructorParameters<typeof HttpSender>[0]> = {}) {
-  const created = new HttpSender({ allowPrivateTargets: true, deadlineMs: 1_500, ...options });
+function sender(options: Partial<HttpSenderOptions> = {}) {
+  const created = new HttpSender({ allowPrivateTargets: true, deadlineMs: DEADLINE, ...options });
   senders.push(created);
   return created;
 }
 
-test('a 2xx answer comes back with status, headers and body; the request arrives byte-identical', async () => {
-  const server = await serve((_request, response) => response.writeHead(201, { 'x-reply': 'yes' }).end('created ✓'));
-  const body = JSON.stringify({ name: 'Zoë ✓ 日本', emoji: '🎉' });
-  const result = await sender().send({ url: `http://127.0.0.1:${server.port}/hook?a=1`, headers: { 'webhook-id': 'msg_1', 'x-custom': 'v' }, body });
-  assert.equal(result.kind, 'response');
-  assert.ok(result.kind === 'response');
+const post = (port: number, path = '/') => ({ url: `http://127.0.0.1:${port}${path}`, headers: {}, body: '{}' });
+
+function assertError(result: SendResult, reason: string) {
+  assert.ok(result.kind === 'error' && result.reason === reason, `expected ${reason}, got ${JSON.stringify(result)}`);
+  assert.ok(result.durationMs >= 0);
+}
+
+/** Resolves answers for any name; `null` never answers at all. */
+function stubLookup(answers: string[] | null | NodeJS.ErrnoException): LookupFunction {
+  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    if (answers === null) return;
+    if (answers instanceof Error) return callback(answers);
+    const all = answers.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (options.all) callback(null, all);
+    else callback(null, all[0]!.address, all[0]!.family);
+  }) as LookupFunction;
+}
+
+test('a 2xx answer comes back with status, headers and body; the request arrives byte-identical', T, async () => {
+  const server = await serve((_request, response) => {
+    response.setHeader('X-Reply', 'yes');
+    response.setHeader('x-multi', ['a', 'b']);
+    response.writeHead(201).end('created ✓');
+  });
+  const body = JSON.stringify({ name: 'Zoë ✓ 日本', emoji: '🎉', nested: { n: [1, 2.5, null] } });
+  const result = await sender().send({ url: `http://127.0.0.1:${server.port}/hook?a=1&b=%20`, headers: { 'webhook-id': 'msg_1', 'X-Custom': 'v a l' }, body });
+  assert.ok(result.kind === 'response', JSON.stringify(result));
   assert.equal(result.status, 201);
   assert.equal(result.headers['x-reply'], 'yes');
+  assert.equal(result.headers['x-multi'], 'a, b');
   assert.equal(result.body, 'created ✓');
-  assert.equal(server.state.bodies[0], body);
-  assert.equal(server.state.headers[0]!['webhook-id'], 'msg_1');
-  assert.equal(server.state.headers[0]!['x-custom'], 'v');
-  assert.equal(server.state.headers[0]!['content-type'], 'application/json');
+  assert.ok(result.durationMs >= 0);
+  assert.ok(server.state.bodies[0]!.equals(Buffer.from(body, 'utf8')));
+  const headers = server.state.headers[0]!;
+  assert.equal(headers['webhook-id'], 'msg_1');
+  assert.equal(headers['x-custom'], 'v a l');
+  assert.equal(headers['content-type'], 'application/json');
+  assert.equal(headers['user-agent'], 'Herald-Webhooks/1.0');
 });
 
-test('a redirect is an answer, not an instruction: its target gets no request', async () => {
+test('a custom content type replaces the default instead of being sent beside it', T, async () => {
+  const server = await serve((_request, response) => response.end());
+  await sender({ userAgent: 'Test/2' }).send({ ...post(server.port), headers: { 'Content-Type': 'application/cloudevents+json' } });
+  assert.equal(server.state.headers[0]!['content-type'], 'application/cloudevents+json');
+  assert.equal(server.state.headers[0]!['user-agent'], 'Test/2');
+});
+
+test('a redirect is an answer, not an instruction: its target gets no request', T, async () => {
   const target = await serve((_request, response) => response.end('should not be reached'));
-  const redirecting = await serve((_request, response) => response.writeHead(307, { location: `http://127.0.0.1:${target.port}/` }).end());
-  for (const status of [301, 302, 307, 308]) {
-    const server = status === 307 ? redirecting : await serve((_request, response) => response.writeHead(status, { location: `http://127.0.0.1:${target.port}/` }).end());
-    const result = await sender().send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' });
-    assert.ok(result.kind === 'response' && result.status === status);
+  const http = sender();
+  for (const status of [301, 302, 303, 307, 308]) {
+    const server = await serve((_request, response) => response.writeHead(status, { location: `http://127.0.0.1:${target.port}/` }).end());
+    const result = await http.send(post(server.port));
+    assert.ok(result.kind === 'response' && result.status === status, JSON.stringify(result));
+    assert.equal(result.headers.location, `http://127.0.0.1:${target.port}/`);
   }
   assert.equal(target.state.requests, 0);
 });
 
-test('at most 64 KiB of a large response is read and kept', async () => {
-  const server = await serve((_request, response) => response.end('x'.repeat(1_048_576)));
-  const result = await sender().send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' });
+test('at most 64 KiB of a large response is read and kept, without splitting a character', T, async () => {
+  const ascii = await serve((_request, response) => response.end('x'.repeat(1_048_576)));
+  const result = await sender().send(post(ascii.port));
   assert.ok(result.kind === 'response');
   assert.equal(Buffer.byteLength(result.body), 65_536);
+
+  const euros = await serve((_request, response) => response.end('€'.repeat(400_000))); // 3 bytes each
+  const cut = await sender().send(post(euros.port));
+  assert.ok(cut.kind === 'response');
+  assert.ok(Buffer.byteLength(cut.body) <= 65_536);
+  assert.equal(cut.body, '€'.repeat(21_845));
 });
 
-test('a receiver that never answers, and one that trickles its body forever, both end at the deadline', async () => {
+test('a receiver that never answers, sends headers a byte a second, or trickles its body forever ends at the deadline', T, async () => {
   const silent = await serve(() => {});
   const trickling = await serve((_request, response) => {
     response.writeHead(200);
     const timer = setInterval(() => response.write('.'), 100);
     response.on('close', () => clearInterval(timer));
   });
-  for (const server of [silent, trickling]) {
-    const started = Date.now();
-    const result = await sender({ deadlineMs: 1_500 }).send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' });
-    assert.ok(result.kind === 'error' && result.reason === 'timeout', JSON.stringify(result));
-    assert.ok(Date.now() - started < 1_500 + 1_000, `ended after ${Date.now() - started} ms`);
+  const slowHeaders = createTcpServer((socket) => {
+    const head = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
+    let sent = 0;
+    const timer = setInterval(() => (sent < head.length ? socket.write(head[sent++]!) : clearInterval(timer)), 1_000);
+    socket.on('close', () => clearInterval(timer));
+    socket.on('error', () => {});
+  });
+  servers.push(slowHeaders);
+  await new Promise<void>((resolve) => slowHeaders.listen(0, '127.0.0.1', resolve));
+  const ports = [silent.port, trickling.port, (slowHeaders.address() as AddressInfo).port];
+  await Promise.all(ports.map(async (port) => {
+    const started = performance.now();
+    const result = await sender().send(post(port));
+    assertError(result, 'timeout');
+    assert.ok(performance.now() - started < DEADLINE + 1_000, `ended after ${performance.now() - started} ms`);
+  }));
+});
+
+test('a DNS lookup that never answers ends at the deadline too', T, async () => {
+  for (const allowPrivateTargets of [true, false]) {
+    const started = performance.now();
+    const result = await sender({ allowPrivateTargets, lookup: stubLookup(null) }).send({ url: 'http://hangs.example.com/', headers: {}, body: '{}' });
+    assertError(result, 'timeout');
+    assert.ok(performance.now() - started < DEADLINE + 1_000, `ended after ${performance.now() - started} ms`);
   }
 });
 
-test('without the development switch a loopback address gets no connection', async () => {
+test('without the development switch an IP literal of a private address gets no connection at all', T, async () => {
   const server = await serve((_request, response) => response.end('ok'));
-  const result = await sender({ allowPrivateTargets: false }).send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' });
-  assert.ok(result.kind === 'error' && result.reason === 'blocked-address', JSON.stringify(result));
+  const guarded = sender({ allowPrivateTargets: false });
+  assertError(await guarded.send(post(server.port)), 'blocked-address');
+  assertError(await guarded.send({ url: `http://[::1]:${server.port}/`, headers: {}, body: '{}' }), 'blocked-address');
+  assertError(await guarded.send({ url: `http://[::ffff:127.0.0.1]:${server.port}/`, headers: {}, body: '{}' }), 'blocked-address');
+  assertError(await guarded.send({ url: `https://169.254.169.254/latest/meta-data/`, headers: {}, body: '{}' }), 'blocked-address');
+  assert.equal(server.state.connections, 0);
   assert.equal(server.state.requests, 0);
 });
 
-test('a name that resolves to a public and a loopback address (rebinding) gets no connection', async () => {
+test('a name that resolves to a public and a loopback address (rebinding) gets no connection', T, async () => {
   const server = await serve((_request, response) => response.end('ok'));
-  const mixed: LookupFunction = ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    const answers = [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }];
-    if (options.all) callback(null, answers);
-    else callback(null, answers[1]!.address, 4);
-  }) as LookupFunction;
-  const loopbackOnly: LookupFunction = ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-  }) as LookupFunction;
-  for (const lookup of [mixed, loopbackOnly]) {
-    const result = await sender({ allowPrivateTargets: false, lookup }).send({ url: `http://hooks.example.com:${server.port}/`, headers: {}, body: '{}' });
-    assert.ok(result.kind === 'error' && result.reason === 'blocked-address', JSON.stringify(result));
+  for (const answers of [['93.184.216.34', '127.0.0.1'], ['127.0.0.1', '93.184.216.34'], ['127.0.0.1'], ['2606:4700:4700::1111', '::ffff:127.0.0.1']]) {
+    const result = await sender({ allowPrivateTargets: false, lookup: stubLookup(answers) }).send({ url: `http://hooks.example.com:${server.port}/`, headers: {}, body: '{}' });
+    assertError(result, 'blocked-address');
   }
+  assert.equal(server.state.connections, 0, 'the canary receiver saw no connection');
   assert.equal(server.state.requests, 0, 'the canary receiver counted no request');
 });
 
-test('a refused connection is reported as a connect failure', async () => {
-  const server = await serve(() => {});
-  const port = server.port;
-  servers.pop()!.close();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const result = await sender().send({ url: `http://127.0.0.1:${port}/`, headers: {}, body: '{}' });
-  assert.ok(result.kind === 'error' && (result.reason === 'connect' || result.reason === 'network'), JSON.stringify(result));
+test('with the development switch a stub-resolved name reaches the loopback receiver', T, async () => {
+  const server = await serve((_request, response) => response.end('ok'));
+  const result = await sender({ lookup: stubLookup(['127.0.0.1']) }).send({ url: `http://hooks.example.com:${server.port}/`, headers: {}, body: '{}' });
+  assert.ok(result.kind === 'response' && result.status === 200, JSON.stringify(result));
+  assert.equal(server.state.headers[0]!.host, `hooks.example.com:${server.port}`);
 });
 
-test('one origin never gets more requests in flight than its concurrency limit', async () => {
+test('failures are classified: refused connection, unknown name, TLS, invalid URL', T, async () => {
+  const closed = await serve(() => {});
+  servers.pop()!.close();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assertError(await sender().send(post(closed.port)), 'connect');
+
+  const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' });
+  assertError(await sender({ lookup: stubLookup(notFound) }).send({ url: 'http://nowhere.invalid/', headers: {}, body: '{}' }), 'dns');
+
+  const plain = await serve((_request, response) => response.end('not tls'));
+  assertError(await sender().send({ url: `https://127.0.0.1:${plain.port}/`, headers: {}, body: '{}' }), 'tls');
+
+  for (const url of ['not a url', 'ftp://example.com/', '']) assertError(await sender().send({ url, headers: {}, body: '{}' }), 'invalid-url');
+});
+
+test('many concurrent sends to one origin share one pool of keep-alive connections', T, async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const server = await serve((_request, response) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    setTimeout(() => {
+      inFlight--;
+      response.end('ok');
+    }, 10);
+  });
+  const limited = sender({ connectionsPerOrigin: 4 });
+  for (let round = 0; round < 2; round++) {
+    const results = await Promise.all(Array.from({ length: 40 }, () => limited.send(post(server.port))));
+    assert.ok(results.every((result) => result.kind === 'response' && result.status === 200));
+  }
+  assert.equal(peak, 4);
+  assert.equal(server.state.requests, 80);
+  assert.ok(server.state.connections <= 4, `${server.state.connections} connections for 80 requests`);
+});
+
+test('beyond maxOrigins the least recently used pool is closed', T, async () => {
+  const [first, second] = [await serve((_q, r) => r.end('1')), await serve((_q, r) => r.end('2'))];
+  const http = sender({ maxOrigins: 1 });
+  assert.equal((await http.send(post(first.port))).kind, 'response');
+  const firstSocketClosed = new Promise((resolve) => first.state.sockets[0]!.once('close', resolve));
+  assert.equal((await http.send(post(second.port))).kind, 'response');
+  await firstSocketClosed;
+  assert.equal((await http.send(post(first.port))).kind, 'response', 'an evicted origin gets a new pool');
+});
+
+test('one origin never gets more requests in flight than its concurrency limit', T, async () => {
   let inFlight = 0;
   let peak = 0;
   const server = await serve((_request, response) => {
@@ -133,37 +237,21 @@ test('one origin never gets more requests in flight than its concurrency limit',
     }, 20);
   });
   const limited = sender({ connectionsPerOrigin: 4 });
-  const results = await Promise.all(Array.from({ length: 40 }, () => limited.send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' })));
+  const results = await Promise.all(Array.from({ length: 40 }, () => limited.send(post(server.port))));
   assert.ok(results.every((result) => result.kind === 'response' && result.status === 200));
   assert.equal(peak, 4);
 });
 
-test('a request that waits too long for its origin is handed back unsent', async () => {
+test('a request that waits too long for its origin is handed back unsent', T, async () => {
   const server = await serve((_request, response) => setTimeout(() => response.end('slow'), 300));
   const limited = sender({ connectionsPerOrigin: 1, maxQueueMs: 50 });
-  const [first, second] = await Promise.all([
-    limited.send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' }),
-    limited.send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' }),
-  ]);
+  const [first, second] = await Promise.all([limited.send(post(server.port)), limited.send(post(server.port))]);
   assert.equal(first.kind, 'response');
   assert.equal(second.kind, 'not-sent');
   assert.equal(server.state.requests, 1);
 });
 
-test('the threaded sender gives the same answers from its own thread', async () => {
-  const server = await serve((_request, response) => response.writeHead(202).end('accepted'));
-  const threaded = new ThreadedSender({ allowPrivateTargets: true });
-  senders.push(threaded);
-  const results = await Promise.all(Array.from({ length: 20 }, (_, n) => threaded.send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: `{"n":${n}}` })));
-  assert.ok(results.every((result) => result.kind === 'response' && result.status === 202 && result.body === 'accepted'));
-  const blocked = new ThreadedSender({ allowPrivateTargets: false });
-  senders.push(blocked);
-  const refused = await blocked.send({ url: `http://127.0.0.1:${server.port}/`, headers: {}, body: '{}' });
-  assert.ok(refused.kind === 'error' && refused.reason === 'blocked-address');
-  assert.equal(server.state.requests, 20);
-});
-
-test('requests are signed when sent, with every active secret, and custom headers cannot replace the signature', async () => {
+test('requests are signed when sent, with every active secret, and custom headers cannot replace the signature', T, async () => {
   const { Webhook } = await import('standardwebhooks');
   const { generateSecret } = await import('@herald/core');
   const server = await serve((_request, response) => response.end('ok'));
@@ -171,12 +259,19 @@ test('requests are signed when sent, with every active secret, and custom header
   const body = '{"n":1}';
   await sender().send({
     url: `http://127.0.0.1:${server.port}/`,
-    headers: { 'webhook-signature': 'v1,forged', 'webhook-id': 'forged' },
+    headers: { 'Webhook-Signature': 'v1,forged', 'webhook-id': 'forged' },
     body,
     signing: { msgId: 'msg_signed', secrets: [current, previous] },
   });
   const headers = server.state.headers[0] as Record<string, string>;
   assert.equal(headers['webhook-id'], 'msg_signed');
+  assert.ok(!headers['webhook-signature']!.includes('forged'));
   assert.ok(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000) < 5);
   for (const secret of [current, previous]) assert.deepEqual(new Webhook(secret).verify(body, headers), { n: 1 });
+});
+
+test('after close, sends are handed back unsent and never throw', T, async () => {
+  const http = new HttpSender({ allowPrivateTargets: true });
+  await http.close();
+  assert.equal((await http.send({ url: 'http://127.0.0.1:9/', headers: {}, body: '{}' })).kind, 'not-sent');
 });
