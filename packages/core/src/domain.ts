@@ -78,17 +78,6 @@ export interface Message {
   createdAt: number;
 }
 
-export interface Delivery {
-  id: string;
-  msgId: string;
-  endpointId: string;
-  appId: string;
-  status: MessageStatus;
-  attemptCount: number;
-  nextAttemptAt: number | null;
-  updatedAt: number;
-}
-
 export interface Attempt {
   id: string;
   msgId: string;

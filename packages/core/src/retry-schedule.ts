@@ -22,11 +22,6 @@ export function parseRetrySchedule(text: string): { ok: true; schedule: number[]
   return { ok: true, schedule };
 }
 
-export interface RetryDecision {
-  /** undefined when the schedule is exhausted. */
-  delayMs: number | undefined;
-}
-
 /**
  * Delay before the next attempt after `attemptsMade` attempts failed, or undefined when the schedule
  * is used up. Jitter spreads retries of a mass outage over ±20% so they do not arrive in one wave.

@@ -225,23 +225,6 @@ test('beyond maxOrigins the least recently used pool is closed', T, async () => 
   assert.equal((await http.send(post(first.port))).kind, 'response', 'an evicted origin gets a new pool');
 });
 
-test('one origin never gets more requests in flight than its concurrency limit', T, async () => {
-  let inFlight = 0;
-  let peak = 0;
-  const server = await serve((_request, response) => {
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    setTimeout(() => {
-      inFlight--;
-      response.end('ok');
-    }, 20);
-  });
-  const limited = sender({ connectionsPerOrigin: 4 });
-  const results = await Promise.all(Array.from({ length: 40 }, () => limited.send(post(server.port))));
-  assert.ok(results.every((result) => result.kind === 'response' && result.status === 200));
-  assert.equal(peak, 4);
-});
-
 test('a request that waits too long for its origin is handed back unsent', T, async () => {
   const server = await serve((_request, response) => setTimeout(() => response.end('slow'), 300));
   const limited = sender({ connectionsPerOrigin: 1, maxQueueMs: 50 });
