@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 const roots = [
   ...readdirSync('packages').map((name) => join('packages', name, 'test')),
@@ -19,5 +20,6 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+ensureChromium();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
