@@ -99,14 +99,15 @@ describe('the inspector page in a real browser', { skip: !hasChromium && `no Chr
     // The secret box is reachable from the keyboard.
     await page.locator('#copy-url').focus();
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'secret');
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'secret');
     await page.locator('#secret').blur();
 
     await page.screenshot({ path: join(SCREENSHOT_DIR ?? scratch, 'inspector.png'), fullPage: true });
     await page.setViewportSize({ width: 360, height: 740 });
-    const tooWide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    // A string, evaluated in the page: this package is type-checked without the DOM library.
+    const tooWide = await page.evaluate(`[...document.querySelectorAll('body *')]
       .filter((node) => node.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-      .map((node) => `${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ''}.${node.className}`));
+      .map((node) => node.tagName.toLowerCase() + (node.id ? '#' + node.id : '') + '.' + node.className)`);
     assert.deepEqual(tooWide, [], 'nothing sticks out sideways on a narrow screen');
   });
 });
