@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { UnavailableError, challengeBody, checkChallengeAnswer, newId, type Endpoint, type EndpointVerification } from '@herald/core';
 import type { ApiDeps } from './deps.ts';
 
-export const PENDING_VERIFICATION: EndpointVerification = { status: 'pending', checkedAt: null, error: null };
+export const PENDING_VERIFICATION: EndpointVerification = Object.freeze({ status: 'pending', checkedAt: null, error: null });
 
 /**
  * Posts a signed `{"type":"url_verification","challenge":...}` to the endpoint's URL and records

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
-import { startReceiver, startTestHerald, type ReceivedRequest, type Receiver, type TestHerald } from '@herald/testing';
+import { eventually, startReceiver, startTestHerald, type ReceivedRequest, type Receiver, type TestHerald } from '@herald/testing';
 
 interface EndpointJson { id: string; url: string; verification: { status: string; checkedAt: string | null; error: string | null } | null }
 
@@ -132,5 +132,23 @@ describe('endpoint verification challenge', () => {
 
     const optedIn = await call(`/endpoint/${endpoint.id}`, 'PATCH', { requireVerification: true });
     assert.equal((optedIn.body as unknown as EndpointJson).verification?.status, 'failed', 'opting in runs the challenge at once');
+  });
+
+  test('a retry queued before the URL changed is not sent to the new, unverified URL', async () => {
+    const refusing = await receiver((request) => (isChallenge(request) ? echoJson(request) : { status: 500, body: 'try later' }));
+    const silent = await receiver();
+    const endpoint = await createEndpoint(refusing.url, { requireVerification: true });
+    const accepted = await call('/msg', 'POST', { eventType: 'order.paid', payload: { tag: 'retried' } });
+    await refusing.waitFor(2);
+    // The first attempt failed and a retry is due in a second; the endpoint moves meanwhile.
+    const moved = await call(`/endpoint/${endpoint.id}`, 'PATCH', { url: silent.url });
+    assert.equal((moved.body as unknown as EndpointJson).verification?.status, 'failed');
+    const status = await eventually(async () => {
+      const destinations = (await call(`/msg/${accepted.body.id as string}/endpoint`)).body.data as Array<{ id: string; statusText: string }>;
+      const mine = destinations.find((destination) => destination.id === endpoint.id)!;
+      return mine.statusText === 'pending' || mine.statusText === 'sending' ? undefined : mine.statusText;
+    }, 15_000, 'the retry to be settled');
+    assert.equal(status, 'fail');
+    assert.deepEqual(silent.requests.map(isChallenge), [true], 'the new URL got the challenge and nothing else');
   });
 });
