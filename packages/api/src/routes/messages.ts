@@ -12,7 +12,7 @@ import { examplePayload } from '../schemas/event-type.ts';
 type AppParams = { Params: { app_id: string } };
 
 /** The built-in test event of send-example (Herald extension). */
-export const PING_EVENT_TYPE = 'herald.ping';
+const PING_EVENT_TYPE = 'herald.ping';
 
 const withContentQuery = z.object({ with_content: booleanQuery.default(true) });
 
