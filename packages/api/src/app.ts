@@ -4,6 +4,7 @@ import { NotFoundError } from '@herald/core';
 import { authenticate } from './auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { registerInspector } from './inspector/index.ts';
 import { implementedDocument } from './openapi.ts';
 import { errorHandler, problemFor, sendProblem } from './problem.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
@@ -62,6 +63,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerEndpointRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerAttemptRoutes(app, deps);
+  registerInspector(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

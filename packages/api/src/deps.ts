@@ -5,6 +5,15 @@ import type { MessageIngest } from './ingest.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
+/** Sends one signed POST through the delivery engine's SSRF-safe sender; used by the verification challenge. */
+export type ChallengeSender = (request: {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  msgId: string;
+  secrets: string[];
+}) => Promise<{ status: number; body: string } | { error: string }>;
+
 /** Everything the HTTP API needs, passed in by the composition root. */
 export interface ApiDeps {
   store: Store;
@@ -20,6 +29,8 @@ export interface ApiDeps {
   queueChanged: () => void;
   /** Reports whether storage answers; the health route turns false into 503. */
   storageHealthy: () => Promise<boolean>;
+  /** The endpoint verification challenge's way out; without it, challenges answer 503. */
+  sendChallenge?: ChallengeSender;
 }
 
 export async function requireApp(deps: ApiDeps, idOrUid: string): Promise<Application> {

@@ -35,6 +35,8 @@ export function registerIdempotency(app: FastifyInstance, store: Store, clock: (
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || typeof key !== 'string' || key.length === 0) return;
+    // Only the API: a request captured by the inspector (/in/...) may carry any header, and is kept as sent.
+    if (!request.url.startsWith('/api/')) return;
     const claim: IdempotencyClaim = { scope: request.callerScope, key: key.slice(0, 256), requestHash: requestHash(request) };
     const previous = await store.getIdempotency(claim.scope, claim.key, clock() - IDEMPOTENCY_TTL_MS);
     if (previous) {

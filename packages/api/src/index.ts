@@ -1,5 +1,5 @@
 export { buildApi } from './app.ts';
-export type { ApiDeps, UrlCheck } from './deps.ts';
+export type { ApiDeps, ChallengeSender, UrlCheck } from './deps.ts';
 export { MessageIngest, type IngestOptions } from './ingest.ts';
 export { sha256Hex } from './auth.ts';
 export { implementedDocument, loadContract, toOpenApiPath } from './openapi.ts';

@@ -1,4 +1,5 @@
 /** Herald's domain records as the store keeps them. Times are epoch milliseconds. */
+import type { EndpointVerification } from './endpoint-verification.ts';
 
 export enum MessageStatus {
   Success = 0,
@@ -59,6 +60,8 @@ export interface Endpoint {
   failingSince: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Set only on endpoints that opted in to the verification challenge (Herald extension). */
+  verification?: EndpointVerification | null;
 }
 
 export interface EndpointSecret {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   MessageStatus,
+  isVerifiedOrExempt,
   judgeAttempt,
   newId,
   parseRetryAfter,
@@ -144,7 +145,9 @@ export class DeliveryWorker {
 
   private dispatch(delivery: ClaimedDelivery): void {
     this.held++;
-    if (delivery.endpoint.disabled) {
+    // An endpoint awaiting its verification challenge (its URL changed since the message was
+    // accepted) is treated as disabled: nothing goes to a URL that has not proved itself.
+    if (delivery.endpoint.disabled || !isVerifiedOrExempt(delivery.endpoint)) {
       this.track(this.finish(delivery, null, { kind: 'failed', reason: 'disabled' }, null));
       return;
     }

@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
+import { createChallengeSender } from './challenge-sender.ts';
 
 export interface RunningHerald {
   url: string;
@@ -48,6 +49,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
   delivery = startDelivery(config, store, dbPath, metrics.delivery, operational, logger);
 
+  const challengeSender = createChallengeSender(config);
   const api = buildApi({
     store,
     ingest,
@@ -58,6 +60,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     operational,
     queueChanged: () => delivery?.wake(),
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
+    sendChallenge: challengeSender.send,
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
@@ -81,6 +84,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     stop: () => (stopping ??= (async () => {
       clearInterval(sweeper);
       await api.close();
+      await challengeSender.close();
       await delivery.stop();
       await store.close();
       logger.info('herald stopped');

@@ -25,13 +25,15 @@ export interface EndpointRow {
   id: string; app_id: string; uid: string | null; url: string; description: string; disabled: number;
   event_types: string | null; channels: string | null; headers: string; throttle_rate: number | null;
   metadata: string; version: number; secrets: string; failing_since: number | null;
-  created_at: number; updated_at: number;
+  created_at: number; updated_at: number; verification: string | null;
 }
 export const toEndpoint = (row: EndpointRow): Endpoint => ({
   id: row.id, appId: row.app_id, uid: row.uid, url: row.url, description: row.description,
   disabled: row.disabled === 1, eventTypes: parseNullable(row.event_types), channels: parseNullable(row.channels),
   headers: JSON.parse(row.headers), throttleRate: row.throttle_rate, metadata: JSON.parse(row.metadata),
   version: row.version, failingSince: row.failing_since, createdAt: row.created_at, updatedAt: row.updated_at,
+  // Present only when the endpoint opted in, so endpoints that did not look as they always have.
+  ...(row.verification === null ? {} : { verification: JSON.parse(row.verification) }),
 });
 
 /** The secrets still valid at `now`, current first. */

@@ -8,7 +8,10 @@ import {
   type EndpointSecret,
   type EventType,
   type HeraldError,
+  type InspectorBin,
+  type InspectorCapture,
   type Message,
+  type NewInspectorCapture,
   MessageStatus,
 } from '@herald/core';
 import {
@@ -36,6 +39,7 @@ import {
   type Store,
   type StoreCapabilities,
 } from '@herald/storage';
+import { InspectorQueries } from './inspector-queries.ts';
 import { migrate } from './migrate.ts';
 import {
   activeSecrets,
@@ -81,6 +85,7 @@ export class SqliteStore implements Store {
    */
   private readonly applicationCache = new Map<string, Application>();
   private readonly endpointCache = new Map<string, Endpoint[]>();
+  private readonly inspector: InspectorQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -90,6 +95,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${this.synchronous}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.inspector = new InspectorQueries(this.db, (sql) => this.stmt(sql));
   }
 
   /**
@@ -257,11 +263,11 @@ export class SqliteStore implements Store {
   async createEndpoint(input: NewEndpoint, now: number): Promise<Endpoint> {
     try {
       this.stmt(`INSERT INTO endpoints (id, app_id, uid, url, description, disabled, event_types, channels, headers,
-        throttle_rate, metadata, version, secrets, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.id, input.appId, input.uid, input.url,
+        throttle_rate, metadata, version, secrets, created_at, updated_at, verification)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.id, input.appId, input.uid, input.url,
         input.description, Number(input.disabled), jsonOrNull(input.eventTypes), jsonOrNull(input.channels),
         JSON.stringify(input.headers), input.throttleRate, JSON.stringify(input.metadata), input.version,
-        JSON.stringify([{ key: input.secret, expiresAt: null }]), now, now);
+        JSON.stringify([{ key: input.secret, expiresAt: null }]), now, now, jsonOrNull(input.verification));
     } catch (error) {
       throw uniqueViolation(error, `An endpoint with uid "${input.uid}" already exists in this application.`);
     }
@@ -311,10 +317,11 @@ export class SqliteStore implements Store {
     const failingSince = current.disabled && !next.disabled ? null : current.failingSince;
     try {
       this.stmt(`UPDATE endpoints SET uid = ?, url = ?, description = ?, disabled = ?, event_types = ?, channels = ?,
-        headers = ?, throttle_rate = ?, metadata = ?, version = ?, failing_since = ?, updated_at = ? WHERE id = ?`)
+        headers = ?, throttle_rate = ?, metadata = ?, version = ?, failing_since = ?, updated_at = ?, verification = ?
+        WHERE id = ?`)
         .run(next.uid, next.url, next.description, Number(next.disabled), jsonOrNull(next.eventTypes),
           jsonOrNull(next.channels), JSON.stringify(next.headers), next.throttleRate, JSON.stringify(next.metadata),
-          next.version, failingSince, now, current.id);
+          next.version, failingSince, now, jsonOrNull(next.verification), current.id);
     } catch (error) {
       throw uniqueViolation(error, `An endpoint with uid "${next.uid}" already exists in this application.`);
     }
@@ -656,6 +663,36 @@ export class SqliteStore implements Store {
 
   async purgeIdempotency(olderThan: number): Promise<number> {
     return this.stmt('DELETE FROM idempotency_keys WHERE created_at < ?').run(olderThan).changes;
+  }
+
+  // Request inspector
+
+  async createInspectorBin(bin: InspectorBin): Promise<void> {
+    this.inspector.createBin(bin);
+  }
+
+  async getInspectorBin(token: string, now: number): Promise<InspectorBin | undefined> {
+    return this.inspector.getBin(token, now);
+  }
+
+  async listInspectorBins(now: number): Promise<InspectorBin[]> {
+    return this.inspector.listBins(now);
+  }
+
+  async deleteInspectorBin(id: string): Promise<boolean> {
+    return this.inspector.deleteBin(id);
+  }
+
+  async addInspectorCapture(capture: NewInspectorCapture, keep: number): Promise<InspectorCapture> {
+    return this.inspector.addCapture(capture, keep);
+  }
+
+  async listInspectorCaptures(binId: string, afterSeq: number, limit: number): Promise<InspectorCapture[]> {
+    return this.inspector.listCaptures(binId, afterSeq, limit);
+  }
+
+  async purgeInspectorBins(now: number): Promise<number> {
+    return this.inspector.purgeBins(now);
   }
 }
 

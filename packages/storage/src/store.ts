@@ -2,6 +2,9 @@ import type {
   Application,
   HeraldError,
   Attempt,
+  InspectorBin,
+  InspectorCapture,
+  NewInspectorCapture,
   Endpoint,
   EndpointSecret,
   EventType,
@@ -191,4 +194,20 @@ export interface Store {
   getIdempotency(scope: string, key: string, notBefore: number): Promise<IdempotencyRecord | undefined>;
   saveIdempotency(record: IdempotencyRecord): Promise<void>;
   purgeIdempotency(olderThan: number): Promise<number>;
+
+  // The request inspector (Herald extension). Any API process may receive a capture, so captures
+  // live in the store rather than in memory.
+  createInspectorBin(bin: InspectorBin): Promise<void>;
+  /** The bin with this token, unless it expired by `now`. */
+  getInspectorBin(token: string, now: number): Promise<InspectorBin | undefined>;
+  /** Bins not expired by `now`, newest first. */
+  listInspectorBins(now: number): Promise<InspectorBin[]>;
+  /** Deletes the bin and its captures. */
+  deleteInspectorBin(id: string): Promise<boolean>;
+  /** Stores the capture and drops the bin's oldest ones beyond the newest `keep`; returns it with its seq. */
+  addInspectorCapture(capture: NewInspectorCapture, keep: number): Promise<InspectorCapture>;
+  /** The bin's captures with seq greater than `afterSeq`, oldest first, at most `limit`. */
+  listInspectorCaptures(binId: string, afterSeq: number, limit: number): Promise<InspectorCapture[]>;
+  /** Deletes bins expired by `now`, with their captures; returns how many bins. */
+  purgeInspectorBins(now: number): Promise<number>;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  ConflictError,
   NotFoundError,
   ValidationError,
   endpointEvent,
@@ -12,6 +13,7 @@ import {
 } from '@herald/core';
 import type { EndpointChanges } from '@herald/storage';
 import { requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
+import { PENDING_VERIFICATION, runChallenge } from '../endpoint-verification.ts';
 import { parse } from '../validation.ts';
 import { iso, listQuery, msOf } from '../schemas/common.ts';
 import {
@@ -73,9 +75,10 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
       metadata: body.metadata,
       version: body.version ?? 1,
       secret: body.secret ? normaliseSecret(body.secret) : generateSecret(),
+      ...(body.requireVerification ? { verification: PENDING_VERIFICATION } : {}),
     }, deps.clock());
     await announce('endpoint.created', application, created);
-    return reply.code(201).send(endpointOut(created));
+    return reply.code(201).send(endpointOut(created.verification ? await runChallenge(deps, created) : created));
   });
 
   app.get<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request) => {
@@ -83,12 +86,22 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     return endpointOut(endpoint);
   });
 
-  const update = async (application: Application, endpoint: Endpoint, changes: EndpointChanges) => {
+  /**
+   * `requireVerification` left out keeps the endpoint as it is, on PUT too: the Svix SDKs do not
+   * know the field, and an update through them must not silently drop the requirement.
+   */
+  const update = async (application: Application, endpoint: Endpoint, changes: EndpointChanges, requireVerification: boolean | undefined) => {
     if (changes.url !== undefined) changes.url = checkUrl(changes.url);
     await checkFilterTypes(changes.eventTypes);
+    const required = requireVerification ?? Boolean(endpoint.verification);
+    const urlChanged = changes.url !== undefined && changes.url !== endpoint.url;
+    if (!required) changes.verification = null;
+    // A new URL must prove itself again before it gets messages.
+    else if (!endpoint.verification || urlChanged) changes.verification = PENDING_VERIFICATION;
     const updated = await deps.store.updateEndpoint(application.id, endpoint.id, changes, deps.clock());
     await announce('endpoint.updated', application, updated);
-    return endpointOut(updated);
+    const challenge = updated.verification && changes.verification === PENDING_VERIFICATION;
+    return endpointOut(challenge ? await runChallenge(deps, updated) : updated);
   };
 
   app.put<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request) => {
@@ -104,7 +117,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
       throttleRate: throttleOf(body),
       metadata: body.metadata,
       version: body.version ?? endpoint.version,
-    });
+    }, body.requireVerification);
   });
 
   app.patch<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request) => {
@@ -121,7 +134,15 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const types = filterTypesOf(body);
     if (types !== undefined) changes.eventTypes = types;
     if (body.throttleRate !== undefined || body.rateLimit !== undefined) changes.throttleRate = throttleOf(body);
-    return update(application, endpoint, changes);
+    return update(application, endpoint, changes, body.requireVerification);
+  });
+
+  app.post<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/verify', async (request) => {
+    const { endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    if (!endpoint.verification) {
+      throw new ConflictError('This endpoint does not require verification; set "requireVerification": true to turn it on.');
+    }
+    return endpointOut(await runChallenge(deps, endpoint));
   });
 
   app.delete<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request, reply) => {

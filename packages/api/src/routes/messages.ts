@@ -1,15 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, newId, type Application, type Message } from '@herald/core';
+import { ConflictError, NotFoundError, isVerifiedOrExempt, newId, type Application, type Message } from '@herald/core';
 import { requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
 import { idempotencyRecord } from '../idempotency.ts';
 import { parse } from '../validation.ts';
-import { booleanQuery, eventTypeName, eventTypesQuery, listQuery, msOf, timeRange } from '../schemas/common.ts';
+import { booleanQuery, eventTypeName, eventTypesQuery, iso, listQuery, msOf, timeRange } from '../schemas/common.ts';
 import { messageIn, messageOut } from '../schemas/message.ts';
 import { throttleOf } from '../schemas/application.ts';
 import { examplePayload } from '../schemas/event-type.ts';
 
 type AppParams = { Params: { app_id: string } };
+
+/** The built-in test event of send-example (Herald extension). */
+const PING_EVENT_TYPE = 'herald.ping';
 
 const withContentQuery = z.object({ with_content: booleanQuery.default(true) });
 
@@ -81,14 +84,21 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   app.post<{ Params: { app_id: string; endpoint_id: string } }>('/api/v1/app/:app_id/endpoint/:endpoint_id/send-example', async (request) => {
     const body = parse(z.object({ eventType: eventTypeName }), request.body, 'body');
     const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
+    if (!isVerifiedOrExempt(endpoint)) {
+      throw new ConflictError('This endpoint has not passed its verification challenge yet; POST .../verify first.');
+    }
     const now = deps.clock();
+    // herald.ping is built in: it needs no event type, so `herald endpoint ping` works on any endpoint.
+    const payload = body.eventType === PING_EVENT_TYPE
+      ? { type: PING_EVENT_TYPE, endpointId: endpoint.id, timestamp: iso(now) }
+      : examplePayload(await deps.store.getEventType(body.eventType));
     const message: Message = {
       id: newId('msg', now),
       appId: application.id,
       eventType: body.eventType,
       eventId: null,
       channels: null,
-      payload: JSON.stringify(examplePayload(await deps.store.getEventType(body.eventType))),
+      payload: JSON.stringify(payload),
       createdAt: now,
     };
     return accept(request, message, true, 200, endpoint.id);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MESSAGE_STATUS_TEXT, type Endpoint, type MessageStatus } from '@herald/core';
+import { MESSAGE_STATUS_TEXT, type Endpoint, type EndpointVerification, type MessageStatus } from '@herald/core';
 import { eventTypeName, iso, metadata, rate, uid } from './common.ts';
 
 export const endpointSecret = z.string().regex(/^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/, 'must be base64 of 24 to 75 bytes, optionally prefixed with whsec_');
@@ -20,6 +20,8 @@ const base = {
   throttleRate: rate.nullish(),
   metadata,
   version: z.number().int().min(1).nullish(),
+  /** Herald extension: hold messages back until the URL has echoed a verification challenge. */
+  requireVerification: z.boolean().optional(),
 };
 
 export const endpointIn = z.object({
@@ -74,7 +76,13 @@ export function endpointOut(endpoint: Endpoint) {
     metadata: endpoint.metadata,
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),
+    verification: verificationOut(endpoint.verification),
   };
+}
+
+function verificationOut(verification: EndpointVerification | null | undefined) {
+  if (!verification) return null;
+  return { status: verification.status, checkedAt: verification.checkedAt === null ? null : iso(verification.checkedAt), error: verification.error };
 }
 
 export function messageEndpointOut(endpoint: Endpoint, status: MessageStatus, nextAttemptAt: number | null) {
