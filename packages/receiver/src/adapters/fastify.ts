@@ -1,0 +1,26 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { EventMap } from '../event.ts';
+import { createWebhookProcessor, type ReceiverOptions } from './handle.ts';
+
+export interface FastifyWebhookOptions<Events extends EventMap> extends ReceiverOptions<Events, FastifyRequest> {
+  /** Route that receives the webhooks (POST). Default `/webhooks`. */
+  path?: string;
+}
+
+/**
+ * A Fastify plugin adding `POST path`. Inside the plugin's own (encapsulated) context every content
+ * type is read as a Buffer, so the app's JSON parsing elsewhere is untouched and the signature is
+ * checked over the exact bytes sent.
+ */
+export function webhookPlugin<Events extends EventMap = EventMap>(options: FastifyWebhookOptions<Events>): FastifyPluginAsync {
+  const processor = createWebhookProcessor(options);
+  return async (app: FastifyInstance) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: processor.maxBodyBytes }, (_request, body, done) => done(null, body));
+    app.post(options.path ?? '/webhooks', async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const answer = await processor.process(body, request.headers, request);
+      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    });
+  };
+}
