@@ -20,7 +20,7 @@ import {
 const SHARED_VECTORS = new URL('../../../../shared/reference/standard-webhooks-vectors.json', import.meta.url);
 const VENDORED_VECTORS = new URL('../../core/test/fixtures/standard-webhooks-vectors.json', import.meta.url);
 
-interface Vector { secret: string; 'webhook-id': string; 'webhook-timestamp': string; payload: string; 'webhook-signature': string }
+type Vector = { secret: string; 'webhook-id': string; 'webhook-timestamp': string; payload: string; 'webhook-signature': string };
 const vectors: Vector[] = JSON.parse(readFileSync(existsSync(SHARED_VECTORS) ? SHARED_VECTORS : VENDORED_VECTORS, 'utf8')).vectors;
 
 const secret = 'whsec_' + Buffer.alloc(24, 3).toString('base64');
@@ -62,7 +62,7 @@ test('any changed byte of the body, id or timestamp fails verification', () => {
         const body = Buffer.from(JSON.stringify({ text }));
         const headers = webhookHeaders(secret, { id: 'msg_abc', timestamp: nowSeconds, body });
         assert.equal(verify(body, headers).body, body.toString());
-        if (part === 'body') body[position % body.length] ^= flip;
+        if (part === 'body') body[position % body.length]! ^= flip;
         if (part === 'id') headers['webhook-id'] = 'msg_abd';
         if (part === 'timestamp') headers['webhook-timestamp'] = String(nowSeconds - 1 - (position % 299));
         assert.throws(() => verify(body, headers), InvalidSignatureError);
