@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import type { EventMap } from '../event.ts';
 import { createWebhookProcessor, type ReceiverOptions } from './handle.ts';
 
-export interface FastifyWebhookOptions<Events extends EventMap> extends ReceiverOptions<Events, FastifyRequest> {
+export type FastifyWebhookOptions<Events extends EventMap> = ReceiverOptions<Events, FastifyRequest> & {
   /** Route that receives the webhooks (POST). Default `/webhooks`. */
   path?: string;
-}
+};
 
 /**
  * A Fastify plugin adding `POST path`. Inside the plugin's own (encapsulated) context every content
