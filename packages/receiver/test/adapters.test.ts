@@ -1,4 +1,5 @@
-import { describe } from 'node:test';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
@@ -10,6 +11,10 @@ import { webhookPlugin } from '@herald/receiver/fastify';
 import { webhookHandler } from '@herald/receiver/hono';
 import { createWebhookHandler } from '@herald/receiver/fetch';
 import { receiverScenarios } from './adapter-scenarios.ts';
+import { webhookHeaders } from '@herald/receiver';
+
+const secret = 'whsec_' + Buffer.alloc(24, 1).toString('base64');
+const signed = (body: string) => ({ 'content-type': 'application/json', ...webhookHeaders(secret, { id: 'msg_x', timestamp: Math.floor(Date.now() / 1000), body }) });
 
 const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
 const closing = (server: Server) => () => new Promise<void>((resolve) => {
@@ -26,6 +31,26 @@ describe('express', () => {
     const server = await new Promise<Server>((resolve) => { const started = app.listen(0, '127.0.0.1', () => resolve(started)); });
     return { url: urlOf(server), close: closing(server) };
   });
+  test('express: behind express.json() the bytes are gone, so the set-up mistake is a 500, not a verified guess', async () => {
+    let calls = 0;
+    const app = express();
+    app.use(express.json());
+    app.post('/webhooks', webhookMiddleware({ secret, onEvent: () => void calls++ }));
+    const errors: Error[] = [];
+    app.use((error: Error, _request: express.Request, response: express.Response, _next: express.NextFunction) => {
+      errors.push(error);
+      response.status(500).end();
+    });
+    const server = await new Promise<Server>((resolve) => { const started = app.listen(0, '127.0.0.1', () => resolve(started)); });
+    try {
+      const body = '{"type":"a"}';
+      assert.equal((await fetch(urlOf(server), { method: 'POST', body, headers: signed(body) })).status, 500);
+      assert.equal(calls, 0);
+      assert.match(errors[0]!.message, /before express\.json\(\)/);
+    } finally {
+      await closing(server)();
+    }
+  });
 });
 
 describe('fastify', () => {
@@ -34,6 +59,20 @@ describe('fastify', () => {
     await app.register(webhookPlugin(options));
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { url: urlOf(app.server), close: () => app.close() };
+  });
+
+  test('fastify: the plugin reads bytes only in its own context, and the other routes of the app still get parsed JSON', async () => {
+    const app = Fastify();
+    app.post('/echo', async (request) => ({ parsed: request.body }));
+    await app.register(webhookPlugin({ secret, onEvent: () => {} }));
+    try {
+      const body = '{"type":"a"}';
+      assert.equal((await app.inject({ method: 'POST', url: '/webhooks', payload: body, headers: signed(body) })).statusCode, 200);
+      const echoed = await app.inject({ method: 'POST', url: '/echo', payload: body, headers: { 'content-type': 'application/json' } });
+      assert.deepEqual(echoed.json(), { parsed: { type: 'a' } });
+    } finally {
+      await app.close();
+    }
   });
 });
 
