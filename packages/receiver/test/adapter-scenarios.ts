@@ -43,9 +43,9 @@ export function receiverScenarios(framework: string, start: StartServer): void {
     }
   });
 
-  test(`${framework}: tampered, unsigned, expired and non-JSON deliveries get 4xx problem documents and never reach the handler`, async () => {
+  test(`${framework}: tampered, unsigned, expired, non-JSON and oversized deliveries get 4xx problem documents and never reach the handler`, async () => {
     let calls = 0;
-    const server = await start({ secret, onEvent: () => void calls++ });
+    const server = await start({ secret, maxBodyBytes: 2048, onEvent: () => void calls++ });
     try {
       const body = '{"type":"order.paid","orderId":"ord_1"}';
       const headers = webhookHeaders(secret, { id: 'msg_2', timestamp: now(), body });
@@ -55,6 +55,8 @@ export function receiverScenarios(framework: string, start: StartServer): void {
       await expectProblem(await post(server.url, body, stale), 401, 'timestamp_out_of_tolerance');
       const notJson = 'not json';
       await expectProblem(await post(server.url, notJson, webhookHeaders(secret, { id: 'msg_3', timestamp: now(), body: notJson })), 400, 'invalid_payload');
+      const large = JSON.stringify({ type: 'order.paid', filler: 'x'.repeat(2048) });
+      await expectProblem(await post(server.url, large, webhookHeaders(secret, { id: 'msg_4', timestamp: now(), body: large })), 413, 'payload_too_large');
       assert.equal(calls, 0);
     } finally {
       await server.close();

@@ -94,4 +94,13 @@ describe('fetch handler', () => {
     });
     return { url: urlOf(server), close: closing(server) };
   });
+
+  test('fetch: a chunked body without a length is cut off at the limit, not read to its end', async () => {
+    let pulls = 0;
+    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => { pulls++; controller.enqueue(new Uint8Array(1024)); } });
+    const handler = createWebhookHandler({ secret, maxBodyBytes: 4096, onEvent: () => {} });
+    const response = await handler(new Request('http://receiver.test/webhooks', { method: 'POST', body: endless, duplex: 'half' } as RequestInit));
+    assert.equal(response.status, 413);
+    assert.ok(pulls < 10);
+  });
 });

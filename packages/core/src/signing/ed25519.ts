@@ -15,7 +15,22 @@ export function isEd25519Secret(secret: string): boolean {
   return secret.startsWith(ED25519_SECRET_PREFIX);
 }
 
+// Importing a key costs OpenSSL far more than signing with it (a PKCS#8 decode), so the sender
+// keeps the keys of recently used endpoints; the oldest is dropped past the limit.
+const importedKeys = new Map<string, KeyObject>();
+const MAX_IMPORTED_KEYS = 1_000;
+
 export function ed25519PrivateKey(secret: string): KeyObject {
+  let key = importedKeys.get(secret);
+  if (!key) {
+    key = importPrivateKey(secret);
+    importedKeys.set(secret, key);
+    if (importedKeys.size > MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value!);
+  }
+  return key;
+}
+
+function importPrivateKey(secret: string): KeyObject {
   const seed = Buffer.from(secret.slice(ED25519_SECRET_PREFIX.length), 'base64');
   if (seed.length !== 32) throw new RangeError('a whsk_ secret is base64 of a 32-byte ed25519 seed');
   return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });

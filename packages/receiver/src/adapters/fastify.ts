@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { PayloadTooLargeError } from '../errors.ts';
 import type { EventMap } from '../event.ts';
-import { createWebhookProcessor, type ReceiverOptions } from './handle.ts';
+import { createWebhookProcessor, refusal, type ReceiverOptions, type ReceiverResponse } from './handle.ts';
 
 export type FastifyWebhookOptions<Events extends EventMap> = ReceiverOptions<Events, FastifyRequest> & {
   /** Route that receives the webhooks (POST). Default `/webhooks`. */
@@ -17,10 +18,13 @@ export function webhookPlugin<Events extends EventMap = EventMap>(options: Fasti
   return async (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: processor.maxBodyBytes }, (_request, body, done) => done(null, body));
+    const send = (reply: FastifyReply, answer: ReceiverResponse) => reply.code(answer.status).type(answer.contentType).send(answer.body);
+    // Fastify refuses an oversized body before the route runs; answered like the other adapters do.
+    app.setErrorHandler((error: { statusCode?: number }, _request, reply) =>
+      error.statusCode === 413 ? send(reply, refusal(new PayloadTooLargeError(processor.maxBodyBytes))) : reply.send(error));
     app.post(options.path ?? '/webhooks', async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await processor.process(body, request.headers, request);
-      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+      return send(reply, await processor.process(body, request.headers, request));
     });
   };
 }
