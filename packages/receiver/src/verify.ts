@@ -58,7 +58,7 @@ export function createVerifier(keys: string | readonly string[], options: Verifi
 
     const signatures = signatureList!.split(' ').filter(Boolean);
     if (signatures.length > MAX_SIGNATURES) throw new InvalidHeadersError(`more than ${MAX_SIGNATURES} signatures`);
-    const content = signedContent(id!, timestamp, body);
+    const content = signedContent(id!, timestampText!, body);
     const verified = (): VerifiedWebhook => ({ id: id!, timestamp, body: typeof body === 'string' ? body : Buffer.from(body).toString('utf8') });
     let expectedHmacs: Buffer[] | undefined;
     for (const entry of signatures) {

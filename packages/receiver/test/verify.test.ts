@@ -54,13 +54,15 @@ test('the standardwebhooks package verifies what the SDK signs, and the SDK veri
   );
 });
 
-test('any changed byte of the body, id or timestamp fails verification', () => {
-  const verify = createVerifier(secret, { now: clock });
+test('any changed byte of the body, id or timestamp fails verification, for v1 and v1a alike', () => {
+  const pair = generateKeyPair();
+  const kinds = { v1: { sign: secret, verify: createVerifier(secret, { now: clock }) }, v1a: { sign: pair.privateKey, verify: createVerifier(pair.publicKey, { now: clock }) } };
   fc.assert(
     fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('body', 'id', 'timestamp'),
-      (text, position, flip, part) => {
+      fc.constantFrom('v1', 'v1a'), (text, position, flip, part, kind) => {
+        const { sign, verify } = kinds[kind as 'v1' | 'v1a'];
         const body = Buffer.from(JSON.stringify({ text }));
-        const headers = webhookHeaders(secret, { id: 'msg_abc', timestamp: nowSeconds, body });
+        const headers = webhookHeaders(sign, { id: 'msg_abc', timestamp: nowSeconds, body });
         assert.equal(verify(body, headers).body, body.toString());
         if (part === 'body') body[position % body.length]! ^= flip;
         if (part === 'id') headers['webhook-id'] = 'msg_abd';
