@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import fc from 'fast-check';
-import { generateSecret, secretKeyBytes, signPayload, signatureHeaders } from '@herald/core';
+import { generateSecret, signingKey, signPayload, signatureHeaders } from '@herald/core';
 
 const VECTORS_PATH = new URL('../../../../shared/reference/standard-webhooks-vectors.json', import.meta.url);
 const LOCAL_VECTORS = new URL('./fixtures/standard-webhooks-vectors.json', import.meta.url);
@@ -21,7 +21,7 @@ const vectors: Vector[] = JSON.parse(readFileSync(existsSync(VECTORS_PATH) ? VEC
 test('signatures match every Standard Webhooks test vector', () => {
   assert.ok(vectors.length >= 4);
   for (const vector of vectors) {
-    const signature = signPayload(secretKeyBytes(vector.secret), vector['webhook-id'], Number(vector['webhook-timestamp']), vector.payload);
+    const signature = signPayload(signingKey(vector.secret), vector['webhook-id'], Number(vector['webhook-timestamp']), vector.payload);
     assert.equal(signature, vector['webhook-signature'], `vector ${vector['webhook-id']}`);
   }
 });
@@ -36,7 +36,7 @@ test('the standardwebhooks package verifies what Herald signs, and rejects any c
       const secret = generateSecret();
       const payload = JSON.stringify({ text });
       const timestamp = Math.floor(Date.now() / 1000);
-      const headers = signatureHeaders([secretKeyBytes(secret)], 'msg_test', timestamp, payload);
+      const headers = signatureHeaders([signingKey(secret)], 'msg_test', timestamp, payload);
       const verifier = new Webhook(secret);
       assert.deepEqual(verifier.verify(payload, { ...headers }), JSON.parse(payload));
       const bytes = Buffer.from(payload);
@@ -53,7 +53,7 @@ test('during rotation every active key signs, and a receiver with either key ver
   const newSecret = generateSecret();
   const payload = '{"a":1}';
   const timestamp = Math.floor(Date.now() / 1000);
-  const headers = signatureHeaders([secretKeyBytes(newSecret), secretKeyBytes(oldSecret)], 'msg_rot', timestamp, payload);
+  const headers = signatureHeaders([signingKey(newSecret), signingKey(oldSecret)], 'msg_rot', timestamp, payload);
   assert.equal(headers['webhook-signature'].split(' ').length, 2);
   for (const secret of [oldSecret, newSecret]) new Webhook(secret).verify(payload, { ...headers });
   assert.throws(() => new Webhook(generateSecret()).verify(payload, { ...headers }));

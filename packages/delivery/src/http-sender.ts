@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type Lo
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool, buildConnector } from 'undici';
-import { secretKeyBytes, signatureHeaders } from '@herald/core';
+import { signatureHeaders, signingKey } from '@herald/core';
 import { isBlockedAddress } from './ssrf-guard.ts';
 
 export interface HttpSenderOptions {
@@ -209,7 +209,7 @@ export class HttpSender {
     headers['user-agent'] = this.userAgent;
     if (signing) {
       // Signed now, so the timestamp is the real send time even after a wait for a busy origin.
-      const signature = signatureHeaders(signing.secrets.map(secretKeyBytes), signing.msgId, Math.floor(Date.now() / 1000), body);
+      const signature = signatureHeaders(signing.secrets.map(signingKey), signing.msgId, Math.floor(Date.now() / 1000), body);
       headers['webhook-id'] = signature['webhook-id'];
       headers['webhook-timestamp'] = signature['webhook-timestamp'];
       headers['webhook-signature'] = signature['webhook-signature'];

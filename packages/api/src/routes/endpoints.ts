@@ -4,8 +4,10 @@ import {
   ConflictError,
   NotFoundError,
   ValidationError,
+  ed25519PublicKeyOf,
   endpointEvent,
   generateSecret,
+  isEd25519Secret,
   newId,
   normaliseSecret,
   type Application,
@@ -187,7 +189,8 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const { endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
     const [current] = await deps.store.getEndpointSecrets(endpoint.id, deps.clock());
     if (!current) throw new NotFoundError('Endpoint secret');
-    return { key: current.key };
+    // Receivers of an ed25519 endpoint need only its public key; the private one never leaves Herald.
+    return { key: isEd25519Secret(current.key) ? ed25519PublicKeyOf(current.key) : current.key };
   });
 
   app.post<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', async (request, reply) => {

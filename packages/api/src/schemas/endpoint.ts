@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { MESSAGE_STATUS_TEXT, type Endpoint, type EndpointVerification, type MessageStatus } from '@herald/core';
 import { eventTypeName, iso, metadata, rate, uid } from './common.ts';
 
-export const endpointSecret = z.string().regex(/^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/, 'must be base64 of 24 to 75 bytes, optionally prefixed with whsec_');
+// Beyond Svix: `whsk_` + base64 of a 32-byte ed25519 seed makes Herald sign with ed25519 (v1a).
+export const endpointSecret = z.string().regex(/^((whsec_)?[a-zA-Z0-9+/=]{32,100}|whsk_[a-zA-Z0-9+/]{43}=)$/,
+  'must be base64 of 24 to 75 bytes, optionally prefixed with whsec_, or whsk_ and base64 of a 32-byte ed25519 private key');
 
 const headerName = z.string().min(1).max(256).regex(/^[!#$%&'*+\-.^_`|~0-9a-zA-Z]+$/, 'is not a valid HTTP header name');
 const headerValue = z.string().max(8_192).regex(/^[^\r\n\0]*$/, 'must not contain line breaks');

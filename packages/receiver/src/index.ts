@@ -1,0 +1,10 @@
+export * from './errors.ts';
+export { createVerifier, DEFAULT_TOLERANCE_SECONDS, type Verifier, type VerifierOptions, type VerifiedWebhook } from './verify.ts';
+export { parseEvent, type EventMap, type WebhookEvent } from './event.ts';
+export { signWebhook, webhookHeaders, type SignInput } from './sign.ts';
+export { generateKeyPair, publicKeyOf } from './keys.ts';
+export type { HeaderSource } from './headers.ts';
+export type { ClaimResult, DedupeStore } from './dedupe/store.ts';
+export { runOnce, type DedupeOptions, type DedupeOutcome } from './dedupe/deduplicate.ts';
+export { MemoryDedupeStore } from './dedupe/memory.ts';
+export type { ReceiverOptions } from './adapters/handle.ts';
