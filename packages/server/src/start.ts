@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
+import { registerDashboard } from './dashboard-static.ts';
 
 export interface RunningHerald {
   url: string;
@@ -61,6 +62,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  registerDashboard(api, { portalFrameAncestors: config.portalFrameAncestors });
 
   await api.listen({ port: config.port, host: config.host });
   const address = api.server.address();
