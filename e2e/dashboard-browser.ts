@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const DASHBOARD = fileURLToPath(new URL('../packages/dashboard/', import.meta.url));
+
+/**
+ * Headless Chromium from the Debian package, never a downloaded browser. Without it the browser
+ * tests skip on a developer machine, and fail under CI=true, where a skip would hide a gap.
+ */
+export function chromiumOrSkipReason(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  const reason = `${CHROMIUM} is missing: install the Debian package \`chromium\` (apt-get install chromium)`;
+  if (process.env.CI === 'true') throw new Error(reason);
+  return reason;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+/** `npm ci` builds the dashboard; a checkout that skipped it gets a build here rather than a 503. */
+export function ensureDashboardBuilt(): void {
+  if (existsSync(join(DASHBOARD, 'dist', 'index.html'))) return;
+  const result = spawnSync(process.execPath, [join(DASHBOARD, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: DASHBOARD, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('could not build the dashboard: run `npm run build -w @herald/dashboard`');
+}
+
+/**
+ * Screenshots go to HERALD_SCREENSHOTS_DIR when set (docs/screenshots for the README), else to a
+ * temporary folder: taking them still checks that each view renders.
+ */
+export function screenshotDir(): string {
+  const dir = process.env.HERALD_SCREENSHOTS_DIR ?? join(tmpdir(), 'herald-dashboard-screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir(), `${name}.png`), fullPage: true });
+}
+
+export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/ui`);
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+}

@@ -1,0 +1,156 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { eventually, startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
+import { chromiumOrSkipReason, ensureDashboardBuilt, launchChromium, screenshot, signIn } from './dashboard-browser.ts';
+
+const skip = chromiumOrSkipReason();
+let herald: TestHerald;
+let receiver: Receiver;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  ensureDashboardBuilt();
+  herald = await startTestHerald();
+  // Every fourth delivery fails, so that the health charts and the attempt list show both outcomes.
+  receiver = await startReceiver((_request, count) => (count % 4 === 0
+    ? { status: 500, body: '{"error":"database unavailable"}', headers: { 'content-type': 'application/json' } }
+    : { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } }));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await receiver?.close();
+  await herald?.stop();
+});
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${herald.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${herald.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${path} answered ${response.status}`);
+  return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** Presses Tab until `selector` has the focus: proves it is reachable from the keyboard. */
+async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let presses = 0; presses < 25; presses++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((wanted) => document.activeElement?.matches(wanted) ?? false, selector)) {
+      const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+      assert.notEqual(outline, 'none', `${selector} shows where the keyboard focus is`);
+      return;
+    }
+  }
+  assert.fail(`${selector} cannot be reached with the Tab key`);
+}
+
+test('an operator creates an application and an endpoint, watches a delivery, resends it and rotates the secret', { skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page, herald.url, herald.token);
+  await page.getByText('No applications yet').waitFor();
+
+  // Keyboard only: the form is reachable with Tab and submits with Enter.
+  await tabTo(page, '#app-name');
+  await page.keyboard.type('Shop');
+  await tabTo(page, '#app-uid');
+  await page.keyboard.type('shop');
+  await page.keyboard.press('Enter');
+  await page.getByText('No endpoints yet').waitFor();
+  await screenshot(page, 'endpoints-empty');
+
+  await page.getByLabel('Endpoint URL').fill(receiver.url);
+  await page.getByLabel('Description').fill('Order service');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await page.getByRole('heading', { name: receiver.url }).waitFor();
+  await page.getByText('Nothing delivered yet').waitFor();
+  const endpointId = decodeURIComponent(page.url().split('/endpoints/')[1]!);
+
+  // A message from the customer's application appears in the endpoint's attempts without a reload.
+  const sent = await api<{ id: string }>('POST', '/app/shop/msg', { eventType: 'order.paid', payload: { id: 'ord_1', amount: 4200 } });
+  await page.getByRole('link', { name: sent.id }).waitFor();
+  await receiver.waitFor(1);
+
+  await page.getByRole('link', { name: sent.id }).click();
+  await page.getByRole('heading', { name: 'Payload' }).waitFor();
+  const attempts = page.getByTestId('attempt');
+  await attempts.first().locator('summary').click();
+  assert.equal(await attempts.first().getByTestId('attempt-status-code').textContent(), 'HTTP 200');
+  assert.match((await attempts.first().getByTestId('attempt-latency').textContent())!, /^\d+ ms$/);
+  assert.match(await page.locator('pre.code').first().textContent() ?? '', /"amount": 4200/);
+
+  await page.getByRole('button', { name: 'Resend' }).click();
+  await attempts.nth(1).waitFor();
+  assert.equal(await attempts.count(), 2);
+  await receiver.waitFor(2);
+  assert.equal(receiver.requests[1]!.headers['webhook-id'], sent.id);
+
+  // Rotate: the new secret differs, and the next delivery verifies against it.
+  await page.goto(`${herald.url}/ui#/apps/shop/endpoints/${endpointId}`);
+  await page.getByRole('button', { name: 'Reveal secret' }).click();
+  const secret = page.getByTestId('endpoint-secret');
+  const oldSecret = (await secret.textContent())!;
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  const newSecret = await eventually(async () => {
+    const text = (await secret.textContent())!;
+    return text !== oldSecret ? text : undefined;
+  }, 10_000, 'the rotated secret');
+  assert.match(newSecret, /^whsec_/);
+  const next = await api<{ id: string }>('POST', '/app/shop/msg', { eventType: 'order.paid', payload: { id: 'ord_2' } });
+  const [, , third] = await receiver.waitFor(3);
+  assert.equal(third!.headers['webhook-id'], next.id);
+  assert.doesNotThrow(() => new Webhook(newSecret).verify(third!.body, third!.headers));
+  await page.close();
+});
+
+test('the main views render with data, and fit a 390-pixel-wide screen', { skip }, async () => {
+  const app = await api<{ id: string }>('POST', '/app', { name: 'Acme Corp', uid: 'acme' });
+  await api('POST', '/event-type', { name: 'invoice.paid', description: 'An invoice was paid in full' });
+  await api('POST', '/event-type', { name: 'invoice.refunded', description: 'Money went back to the customer' });
+  const endpoint = await api<{ id: string }>('POST', `/app/${app.id}/endpoint`, { url: receiver.url, description: 'Billing webhooks' });
+  const before = receiver.requests.length;
+  for (let index = 0; index < 8; index++) {
+    await api('POST', `/app/${app.id}/msg`, { eventType: index % 3 ? 'invoice.paid' : 'invoice.refunded', payload: { invoice: `inv_${index}`, total: 1000 + index } });
+  }
+  await receiver.waitFor(before + 8);
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page, herald.url, herald.token);
+  await page.getByRole('link', { name: 'Acme Corp' }).waitFor();
+  await screenshot(page, 'applications');
+
+  await page.getByRole('link', { name: 'Event types' }).click();
+  await page.getByRole('cell', { name: 'invoice.refunded' }).waitFor();
+  await screenshot(page, 'event-types');
+
+  await page.goto(`${herald.url}/ui#/apps/${app.id}/endpoints/${endpoint.id}`);
+  await page.getByRole('img', { name: /Success rate per period/ }).waitFor();
+  await screenshot(page, 'endpoint');
+
+  await page.goto(`${herald.url}/ui#/apps/${app.id}/messages`);
+  await page.getByRole('row').nth(8).waitFor();
+  // Server-side filter: only the refunds.
+  await page.getByLabel('Event type').fill('invoice.refunded');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await eventually(async () => (await page.getByRole('row').count()) === 4 ? true : undefined, 10_000, 'three refunds and a header row');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByRole('row').nth(8).waitFor();
+  await screenshot(page, 'messages');
+
+  await page.getByRole('row').nth(1).getByRole('link').click();
+  await page.getByTestId('attempt').first().locator('summary').click();
+  await page.getByRole('heading', { name: 'Request headers' }).waitFor();
+  await screenshot(page, 'message');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a narrow screen`);
+  await screenshot(page, 'message-narrow');
+  await page.close();
+});
