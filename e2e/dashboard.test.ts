@@ -83,6 +83,9 @@ test('an operator creates an application and an endpoint, watches a delivery, re
   assert.equal(await attempts.first().getByTestId('attempt-status-code').textContent(), 'HTTP 200');
   assert.match((await attempts.first().getByTestId('attempt-latency').textContent())!, /^\d+ ms$/);
   assert.match(await page.locator('pre.code').first().textContent() ?? '', /"amount": 4200/);
+  // The headers shown are the ones the receiver got.
+  const signatureRow = attempts.first().getByRole('row', { name: /webhook-signature/ });
+  assert.equal(await signatureRow.getByRole('cell').textContent(), receiver.requests[0]!.headers['webhook-signature']);
 
   await page.getByRole('button', { name: 'Resend' }).click();
   await attempts.nth(1).waitFor();

@@ -563,8 +563,8 @@ export class SqliteStore implements Store {
     const update = this.stmt(`UPDATE deliveries SET status = ?, available_at = ?, attempt_count = attempt_count + ?,
       updated_at = ? WHERE id = ? AND fence = ?`);
     const insertAttempt = this.stmt(`INSERT INTO attempts (id, msg_id, endpoint_id, app_id, url, status,
-      response_status_code, response, response_duration_ms, trigger_type, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      response_status_code, response, response_duration_ms, trigger_type, created_at, request_headers)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const healthy = this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL');
     const failing = this.stmt('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL');
     const disable = this.stmt('UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?');
@@ -581,7 +581,8 @@ export class SqliteStore implements Store {
         const done = update.run(status, availableAt, attempt ? 1 : 0, now, Number(result.deliveryId), result.fence).changes === 1;
         if (!done || !attempt) return done;
         insertAttempt.run(attempt.id, attempt.msgId, attempt.endpointId, attempt.appId, attempt.url, attempt.status,
-          attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt);
+          attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt,
+          attempt.requestHeaders ? JSON.stringify(attempt.requestHeaders) : null);
         const list = attemptsByEndpoint.get(attempt.endpointId);
         if (list) list.push(attempt);
         else attemptsByEndpoint.set(attempt.endpointId, [attempt]);

@@ -46,5 +46,7 @@ export function attemptOut(attempt: Attempt) {
     statusText: MESSAGE_STATUS_TEXT[attempt.status],
     triggerType: attempt.triggerType,
     timestamp: iso(attempt.createdAt),
+    // Herald extension (not in Svix's schema): what was sent, for the dashboard's attempt view.
+    requestHeaders: attempt.requestHeaders ?? null,
   };
 }
