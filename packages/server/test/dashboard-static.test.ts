@@ -7,7 +7,7 @@ import { tempDir } from '@herald/testing';
 import { loadConfig } from '../src/config.ts';
 import { registerDashboard } from '../src/dashboard-static.ts';
 
-// root/dist is the build; root/secret.txt sits beside it and must stay out of reach.
+// root/dist is the build; root/secret.js sits beside it and must stay out of reach.
 const root = tempDir('herald-dist-');
 after(() => root.remove());
 const dist = { path: join(root.path, 'dist') };
@@ -15,7 +15,7 @@ const missing = { path: join(root.path, 'never-built') };
 mkdirSync(join(dist.path, 'assets'), { recursive: true });
 writeFileSync(join(dist.path, 'index.html'), '<!doctype html><title>Herald</title><div id="root"></div>');
 writeFileSync(join(dist.path, 'assets', 'index-abc123.js'), 'console.log("dashboard")');
-writeFileSync(join(root.path, 'secret.txt'), 'not for the web');
+writeFileSync(join(root.path, 'secret.js'), 'not for the web');
 
 function server(distDir: string, portalFrameAncestors = '*') {
   const app = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
@@ -54,7 +54,7 @@ test('built assets are served with a long cache life; a missing asset is a 404, 
 
 test('paths that climb out of the build folder do not reach other files', async () => {
   const app = server(dist.path);
-  for (const url of ['/ui/../secret.txt', '/ui/%2e%2e/secret.txt', '/ui/assets/..%2f..%2fsecret.txt']) {
+  for (const url of ['/ui/../secret.js', '/ui/%2e%2e/secret.js', '/ui/assets/..%2f..%2fsecret.js']) {
     const response = await app.inject({ url });
     assert.doesNotMatch(response.body, /not for the web/, url);
   }
