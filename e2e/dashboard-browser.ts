@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +27,20 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** `npm ci` builds the dashboard; a checkout that skipped it gets a build here rather than a 503. */
+function newestChange(path: string): number {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
+}
+
+/**
+ * `npm ci` builds the dashboard; a checkout that skipped it, or whose sources changed since, gets a
+ * build here, so that the browser never tests a stale build.
+ */
 export function ensureDashboardBuilt(): void {
-  if (existsSync(join(DASHBOARD, 'dist', 'index.html'))) return;
+  const built = join(DASHBOARD, 'dist', 'index.html');
+  const sources = Math.max(newestChange(join(DASHBOARD, 'src')), newestChange(join(DASHBOARD, 'index.html')));
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   const result = spawnSync(process.execPath, [join(DASHBOARD, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: DASHBOARD, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('could not build the dashboard: run `npm run build -w @herald/dashboard`');
 }

@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { eventually, startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
@@ -156,4 +158,45 @@ test('the main views render with data, and fit a 390-pixel-wide screen', { skip 
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a narrow screen`);
   await screenshot(page, 'message-narrow');
   await page.close();
+});
+
+test('the portal shows one application, themed from its link, inside an iframe on another site; the operator dashboard refuses the iframe', { skip }, async () => {
+  const mine = await api<{ id: string }>('POST', '/app', { name: 'Portal tenant' });
+  await api('POST', `/app/${mine.id}/endpoint`, { url: `${receiver.url}?tenant=mine`, description: 'Production' });
+  const other = await api<{ id: string }>('POST', '/app', { name: 'Someone else' });
+  await api('POST', `/app/${other.id}/endpoint`, { url: `${receiver.url}?tenant=other` });
+  // Any token opens the portal; which applications a token may read is the API's business (dashboard-portal.test.ts).
+  const link = `${herald.url}/ui/portal?primary=%230f766e&name=Acme%20webhooks#token=${herald.token}&app=${mine.id}`;
+  const site = createServer((request, response) => {
+    const source = request.url === '/portal' ? link : `${herald.url}/ui`;
+    response.writeHead(200, { 'content-type': 'text/html' })
+      .end(`<!doctype html><title>Customer site</title><iframe title="embedded" src="${source}" width="1000" height="700"></iframe>`);
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  // "localhost" and "127.0.0.1" are different origins: the embedding site is cross-origin.
+  const siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    await page.goto(`${siteUrl}/portal`);
+    const portal = page.frameLocator('iframe[title="embedded"]');
+    await portal.getByRole('link', { name: `${receiver.url}?tenant=mine` }).waitFor();
+    assert.equal(await portal.getByRole('link', { name: 'Applications' }).count(), 0, 'no way to other applications');
+    assert.equal(await portal.locator('header.top').evaluate((element) => getComputedStyle(element).backgroundColor), 'rgb(15, 118, 110)');
+    await portal.getByText('Acme webhooks').first().waitFor();
+    const frame = page.frames().find((candidate) => candidate.url().includes('/ui/portal'))!;
+    assert.doesNotMatch(frame.url(), /token=/, 'the token leaves the address bar');
+    await screenshot(page, 'portal-embedded');
+
+    // Another application's route falls back to the portal's own application.
+    await frame.evaluate((appId) => { window.location.hash = `#/apps/${appId}/endpoints`; }, other.id);
+    await portal.getByRole('link', { name: `${receiver.url}?tenant=mine` }).waitFor();
+    assert.equal(await portal.getByText('tenant=other').count(), 0);
+
+    await page.goto(`${siteUrl}/operator`);
+    const blocked = await eventually(() => page.frames().find((candidate) => candidate !== page.mainFrame() && candidate.url() !== 'about:blank'), 10_000, 'the iframe');
+    assert.equal(await blocked.getByRole('button', { name: 'Sign in' }).count(), 0, 'the operator dashboard does not render in a frame');
+    await page.close();
+  } finally {
+    await new Promise((resolve) => site.close(resolve));
+  }
 });

@@ -4,7 +4,7 @@ import { Layout } from './components/layout.tsx';
 import { NoticeProvider } from './components/notice.tsx';
 import { Dashboard } from './context.ts';
 import { parseRoute, useHash, type Route } from './routing.ts';
-import { loadOperatorSession, saveOperatorToken, type Session } from './session.ts';
+import { endSession, loadOperatorSession, saveOperatorToken, type Session } from './session.ts';
 import type { Theme } from './theme.ts';
 import { Applications } from './views/applications.tsx';
 import { EndpointDetail } from './views/endpoint-detail.tsx';
@@ -35,7 +35,7 @@ export function App({ portalSession, portalProblem, theme }: { portalSession?: S
   const [session, setSession] = useState<Session | null>(() => (portal ? portalSession : loadOperatorSession()));
   const hash = useHash();
   const signOut = () => {
-    sessionStorage.clear();
+    endSession();
     setSession(null);
   };
   const context = useMemo(() => session && { api: createApiClient(session.token, signOut), portalAppId: session.portalAppId }, [session]);

@@ -11,14 +11,37 @@ export interface Session {
 const OPERATOR_KEY = 'herald.operatorToken';
 const PORTAL_KEY = 'herald.portal';
 
+/**
+ * Browsers may deny storage to a third-party iframe (an embedded portal): then the session lives in
+ * memory, and the embedding page's iframe src (the link itself) opens it again on reload.
+ */
+const storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'clear'> = (() => {
+  try {
+    window.sessionStorage.getItem(PORTAL_KEY);
+    return window.sessionStorage;
+  } catch {
+    const memory = new Map<string, string>();
+    return {
+      getItem: (key: string) => memory.get(key) ?? null,
+      setItem: (key: string, value: string) => void memory.set(key, value),
+      removeItem: (key: string) => void memory.delete(key),
+      clear: () => memory.clear(),
+    };
+  }
+})();
+
+export function endSession(): void {
+  storage.clear();
+}
+
 export function loadOperatorSession(): Session | null {
-  const token = sessionStorage.getItem(OPERATOR_KEY);
+  const token = storage.getItem(OPERATOR_KEY);
   return token ? { token, portalAppId: null } : null;
 }
 
 export function saveOperatorToken(token: string | null): void {
-  if (token) sessionStorage.setItem(OPERATOR_KEY, token);
-  else sessionStorage.removeItem(OPERATOR_KEY);
+  if (token) storage.setItem(OPERATOR_KEY, token);
+  else storage.removeItem(OPERATOR_KEY);
 }
 
 /**
@@ -30,10 +53,10 @@ export function takePortalSession(): Session | null {
   const token = fragment.get('token');
   const app = fragment.get('app');
   if (token && app) {
-    sessionStorage.setItem(PORTAL_KEY, JSON.stringify({ token, portalAppId: app }));
+    storage.setItem(PORTAL_KEY, JSON.stringify({ token, portalAppId: app }));
     history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/apps/${encodeURIComponent(app)}/endpoints`);
   }
-  const saved = sessionStorage.getItem(PORTAL_KEY);
+  const saved = storage.getItem(PORTAL_KEY);
   return saved ? (JSON.parse(saved) as Session) : null;
 }
 

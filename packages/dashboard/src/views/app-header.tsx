@@ -14,7 +14,8 @@ export function AppHeader({ appId, section }: { appId: string; section: 'endpoin
     <div className="app-header">
       {!portalAppId && <p className="breadcrumb"><a href={hrefOf({ view: 'apps' })}>Applications</a> /</p>}
       <h1>{app.data?.name ?? (portalAppId ? 'Webhooks' : appId)}</h1>
-      {app.error && <p className="error" role="alert">{app.error}</p>}
+      {/* A portal token may not read the application record itself: the portal then goes without its name. */}
+      {app.error && !portalAppId && <p className="error" role="alert">{app.error}</p>}
       <nav className="tabs" aria-label="Application sections">
         <a href={hrefOf({ view: 'endpoints', appId })} aria-current={section === 'endpoints' ? 'page' : undefined}>Endpoints</a>
         <a href={hrefOf({ view: 'messages', appId })} aria-current={section === 'messages' ? 'page' : undefined}>Messages</a>
