@@ -3,7 +3,7 @@ import { bucketAttempts, median, type HealthBucket } from '../health.ts';
 
 const WIDTH = 480;
 const HEIGHT = 120;
-const BUCKETS = 24;
+const MAX_BUCKETS = 24;
 
 function timeLabel(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -20,13 +20,15 @@ function Axis({ buckets }: { buckets: HealthBucket[] }) {
 
 /** Success rate (bars) and average latency (line) per time bucket, hand-drawn SVG. */
 export function HealthCharts({ attempts }: { attempts: AttemptOut[] }) {
-  const buckets = bucketAttempts(attempts, BUCKETS);
+  // Few attempts make few, fuller buckets rather than many empty ones.
+  const bucketCount = Math.min(MAX_BUCKETS, Math.max(4, Math.ceil(attempts.length / 3)));
+  const buckets = bucketAttempts(attempts, bucketCount);
   if (buckets.length === 0) return null;
   const succeeded = attempts.filter((attempt) => attempt.status === 0).length;
   const rate = Math.round((succeeded / attempts.length) * 100);
   const typicalLatency = median(attempts.map((attempt) => attempt.responseDurationMs)) ?? 0;
   const maxLatency = Math.max(1, ...buckets.map((bucket) => bucket.averageLatencyMs ?? 0));
-  const step = WIDTH / BUCKETS;
+  const step = WIDTH / bucketCount;
   const points = buckets.flatMap((bucket, index) => bucket.averageLatencyMs === null ? [] :
     [`${(index + 0.5) * step},${HEIGHT - (bucket.averageLatencyMs / maxLatency) * (HEIGHT - 8)}`]);
   return (

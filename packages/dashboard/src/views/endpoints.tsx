@@ -20,7 +20,7 @@ export function Endpoints({ appId }: { appId: string }) {
 
   return (
     <>
-      <AppHeader appId={appId} section="endpoints" />
+      <AppHeader appId={appId} section="endpoints" offerPortalLink />
       <section className="card" aria-labelledby="new-endpoint-title">
         <h2 id="new-endpoint-title">Add an endpoint</h2>
         <EndpointForm idPrefix="new-endpoint" submitLabel="Add endpoint" onSubmit={async (fields) => {
