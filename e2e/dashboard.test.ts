@@ -107,9 +107,12 @@ test('an operator creates an application and an endpoint, watches a delivery, re
     return text !== oldSecret ? text : undefined;
   }, 10_000, 'the rotated secret');
   assert.match(newSecret, /^whsec_/);
-  const next = await api<{ id: string }>('POST', '/app/shop/msg', { eventType: 'order.paid', payload: { id: 'ord_2' } });
+  // The test event button sends to this endpoint, signed with the new secret.
+  await page.getByRole('button', { name: 'Send test event' }).click();
+  const notice = await page.getByRole('status').filter({ hasText: 'Test event sent' }).textContent();
+  const testMessageId = /(msg_\w+)/.exec(notice ?? '')?.[1];
   const [, , third] = await receiver.waitFor(3);
-  assert.equal(third!.headers['webhook-id'], next.id);
+  assert.equal(third!.headers['webhook-id'], testMessageId);
   assert.doesNotThrow(() => new Webhook(newSecret).verify(third!.body, third!.headers));
   await page.close();
 });
