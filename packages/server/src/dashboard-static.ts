@@ -56,7 +56,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     if (path === 'portal' || path === 'portal/') return sendPage(reply, true);
     const file = normalize(join(distDir, path));
     const isFile = file.startsWith(distDir.endsWith(sep) ? distDir : distDir + sep)
-      && extname(file) in CONTENT_TYPES && extname(file) !== '.html'
+      && Object.hasOwn(CONTENT_TYPES, extname(file)) && extname(file) !== '.html'
       && (await stat(file).then((info) => info.isFile(), () => false));
     if (isFile) {
       // Vite puts a content hash in every asset's name, so they never change.

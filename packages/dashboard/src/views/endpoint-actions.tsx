@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { errorText } from '../api/client.ts';
-import type { EndpointOut, EventTypeOut, Page } from '../api/types.ts';
+import type { EndpointOut, EventTypeOut } from '../api/types.ts';
 import { useNotice } from '../components/notice.tsx';
 import { useDashboard } from '../context.ts';
 import { isoFromLocalInput, localInputFromDate } from '../format.ts';
@@ -42,13 +42,14 @@ export function SecretPanel({ path }: { path: string }) {
   );
 }
 
-export function TestEventPanel({ path }: ActionProps) {
+export function TestEventPanel({ path }: { path: string }) {
   const { api } = useDashboard();
   const { notify } = useNotice();
   const types = useResource(() => api.page<EventTypeOut>('/event-type', { limit: 100 }), 'event-types');
   const [eventType, setEventType] = useState('');
-  const names = (types.data as Page<EventTypeOut> | undefined)?.data.map((type) => type.name) ?? [];
-  const chosen = eventType || names[0] || 'herald.ping';
+  const names = types.data?.data.map((type) => type.name) ?? [];
+  // herald.ping is Herald's own test event: every endpoint accepts it, whatever its event types.
+  const chosen = eventType || 'herald.ping';
   const send = async (event: FormEvent) => {
     event.preventDefault();
     try {
@@ -72,7 +73,7 @@ export function TestEventPanel({ path }: ActionProps) {
   );
 }
 
-export function RecoverPanel({ path, changed }: ActionProps) {
+export function RecoverPanel({ path, changed }: Omit<ActionProps, 'endpoint'>) {
   const { api } = useDashboard();
   const { notify } = useNotice();
   const [since, setSince] = useState(() => localInputFromDate(new Date(Date.now() - 24 * 3_600_000)));

@@ -71,9 +71,9 @@ export function EndpointDetail({ appId, endpointId }: { appId: string; endpointI
           </section>
 
           <div className="grid">
-            <TestEventPanel path={path} endpoint={endpoint.data} changed={changed} />
+            <TestEventPanel path={path} />
             <SecretPanel path={path} />
-            <RecoverPanel path={path} endpoint={endpoint.data} changed={changed} />
+            <RecoverPanel path={path} changed={changed} />
           </div>
 
           <section className="card" aria-labelledby="edit-title">

@@ -1,5 +1,5 @@
 import { errorText } from '../api/client.ts';
-import type { AttemptOut, DestinationOut, MessageOut, Page } from '../api/types.ts';
+import type { AttemptOut, DestinationOut, MessageOut } from '../api/types.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { LoadState } from '../components/load-state.tsx';
@@ -34,8 +34,7 @@ export function MessageDetail({ appId, messageId }: { appId: string; messageId: 
     }
   };
 
-  const attemptsByEndpoint = (endpointId: string) => (attempts.data as Page<AttemptOut> | undefined)?.data
-    .filter((attempt) => attempt.endpointId === endpointId) ?? [];
+  const attemptsByEndpoint = (endpointId: string) => attempts.data?.data.filter((attempt) => attempt.endpointId === endpointId) ?? [];
 
   return (
     <>
