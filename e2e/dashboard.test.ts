@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { eventually, startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
-import { chromiumOrSkipReason, ensureDashboardBuilt, launchChromium, screenshot, signIn } from './dashboard-browser.ts';
+import { accessibilityViolations, chromiumOrSkipReason, ensureDashboardBuilt, launchChromium, screenshot, signIn } from './dashboard-browser.ts';
 
 const skip = chromiumOrSkipReason();
 let herald: TestHerald;
@@ -117,7 +117,7 @@ test('an operator creates an application and an endpoint, watches a delivery, re
   await page.close();
 });
 
-test('the main views render with data, and fit a 390-pixel-wide screen', { skip }, async () => {
+test('the main views render with data, meet WCAG 2.1 AA as axe-core checks it, and fit a 390-pixel-wide screen', { skip }, async () => {
   const app = await api<{ id: string }>('POST', '/app', { name: 'Acme Corp', uid: 'acme' });
   await api('POST', '/event-type', { name: 'invoice.paid', description: 'An invoice was paid in full' });
   await api('POST', '/event-type', { name: 'invoice.refunded', description: 'Money went back to the customer' });
@@ -128,18 +128,22 @@ test('the main views render with data, and fit a 390-pixel-wide screen', { skip 
   }
   await receiver.waitFor(before + 8);
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const checked = async (name: string) => {
+    assert.deepEqual(await accessibilityViolations(page), [], `accessibility of ${name}`);
+    await screenshot(page, name);
+  };
   await signIn(page, herald.url, herald.token);
   await page.getByRole('link', { name: 'Acme Corp' }).waitFor();
-  await screenshot(page, 'applications');
+  await checked('applications');
 
   await page.getByRole('link', { name: 'Event types' }).click();
   await page.getByRole('cell', { name: 'invoice.refunded' }).waitFor();
-  await screenshot(page, 'event-types');
+  await checked('event-types');
 
   await page.goto(`${herald.url}/ui#/apps/${app.id}/endpoints/${endpoint.id}`);
   await page.getByRole('img', { name: /Success rate per period/ }).waitFor();
-  await screenshot(page, 'endpoint');
+  await checked('endpoint');
 
   await page.goto(`${herald.url}/ui#/apps/${app.id}/messages`);
   await page.getByRole('row').nth(8).waitFor();
@@ -149,17 +153,17 @@ test('the main views render with data, and fit a 390-pixel-wide screen', { skip 
   await eventually(async () => (await page.getByRole('row').count()) === 4 ? true : undefined, 10_000, 'three refunds and a header row');
   await page.getByRole('button', { name: 'Clear' }).click();
   await page.getByRole('row').nth(8).waitFor();
-  await screenshot(page, 'messages');
+  await checked('messages');
 
   await page.getByRole('row').nth(1).getByRole('link').click();
   await page.getByTestId('attempt').first().locator('summary').click();
   await page.getByRole('heading', { name: 'Request headers' }).waitFor();
-  await screenshot(page, 'message');
+  await checked('message');
 
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a narrow screen`);
-  await screenshot(page, 'message-narrow');
+  await checked('message-narrow');
   await page.close();
 });
 
