@@ -207,3 +207,38 @@ test('the portal shows one application, themed from its link, inside an iframe o
     await new Promise((resolve) => site.close(resolve));
   }
 });
+
+test('an endpoint disabled by a 410 is edited, enabled again and its failed message recovered from the dashboard', { skip }, async () => {
+  const gone = await startReceiver((_request, count) => (count === 1 ? { status: 410, body: 'gone' } : { status: 200, body: 'ok' }));
+  try {
+    const app = await api<{ id: string }>('POST', '/app', { name: 'Moved house' });
+    const endpoint = await api<{ id: string }>('POST', `/app/${app.id}/endpoint`, { url: gone.url, description: 'Old address' });
+    const sent = await api<{ id: string }>('POST', `/app/${app.id}/msg`, { eventType: 'order.paid', payload: { id: 'ord_9' } });
+    await gone.waitFor(1);
+    await eventually(async () => (await api<{ disabled: boolean }>('GET', `/app/${app.id}/endpoint/${endpoint.id}`)).disabled || undefined, 10_000, 'the endpoint disabled');
+
+    const page = await browser.newPage();
+    await signIn(page, herald.url, herald.token);
+    await page.goto(`${herald.url}/ui#/apps/${app.id}/endpoints/${endpoint.id}`);
+    await page.getByText('Disabled', { exact: true }).waitFor();
+
+    const description = page.getByLabel('Description');
+    await description.fill('New address');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('— New address').waitFor();
+
+    await page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Recover' }).click();
+    const [, again] = await gone.waitFor(2);
+    assert.equal(again!.headers['webhook-id'], sent.id);
+
+    await page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await page.getByText('Disabled', { exact: true }).waitFor();
+    const saved = await api<{ disabled: boolean; description: string }>('GET', `/app/${app.id}/endpoint/${endpoint.id}`);
+    assert.deepEqual([saved.disabled, saved.description], [true, 'New address']);
+    await page.close();
+  } finally {
+    await gone.close();
+  }
+});
