@@ -73,6 +73,7 @@ test('an operator creates an application and an endpoint, watches a delivery, re
   await page.getByText('Nothing delivered yet').waitFor();
   const endpointId = decodeURIComponent(page.url().split('/endpoints/')[1]!);
 
+  await api('PUT', `/app/shop/endpoint/${endpointId}/headers`, { headers: { 'x-tenant': 'shop-eu', authorization: 'Bearer receiver-secret' } });
   // A message from the customer's application appears in the endpoint's attempts without a reload.
   const sent = await api<{ id: string }>('POST', '/app/shop/msg', { eventType: 'order.paid', payload: { id: 'ord_1', amount: 4200 } });
   await page.getByRole('link', { name: sent.id }).waitFor();
@@ -88,6 +89,10 @@ test('an operator creates an application and an endpoint, watches a delivery, re
   // The headers shown are the ones the receiver got.
   const signatureRow = attempts.first().getByRole('row', { name: /webhook-signature/ });
   assert.equal(await signatureRow.getByRole('cell').textContent(), receiver.requests[0]!.headers['webhook-signature']);
+  assert.equal(await attempts.first().getByRole('row', { name: /x-tenant/ }).getByRole('cell').textContent(), 'shop-eu');
+  // A credential among the custom headers reaches the receiver but is never shown.
+  assert.equal(receiver.requests[0]!.headers.authorization, 'Bearer receiver-secret');
+  assert.equal(await attempts.first().getByRole('row', { name: /authorization/ }).getByRole('cell').textContent(), '(hidden)');
 
   await page.getByRole('button', { name: 'Resend' }).click();
   await attempts.nth(1).waitFor();
