@@ -22,6 +22,7 @@ import {
   type EndpointChanges,
   type EndpointMessage,
   type EndpointStats,
+  type AttemptTimelineBucket,
   type EventTypeChanges,
   type IdempotencyRecord,
   type MessageDestination,
@@ -346,6 +347,19 @@ export class SqliteStore implements Store {
     });
     this.forgetEndpoints();
     rotate.immediate();
+  }
+
+  async attemptTimeline(appId: string, endpointId: string, range: { since: number; until: number; bucketMs: number }): Promise<AttemptTimelineBucket[]> {
+    // Parameters arrive as floating point: the cast makes the division whole.
+    const rows = this.stmt(`SELECT CAST((created_at - ?) / ? AS INTEGER) AS bucket, sum(status = ${MessageStatus.Success}) AS success,
+        sum(status = ${MessageStatus.Fail}) AS fail, avg(response_duration_ms) AS average, max(response_duration_ms) AS max
+      FROM attempts WHERE app_id = ? AND endpoint_id = ? AND created_at >= ? AND created_at < ?
+      GROUP BY bucket ORDER BY bucket`)
+      .all(range.since, range.bucketMs, appId, endpointId, range.since, range.until) as Array<{ bucket: number; success: number; fail: number; average: number; max: number }>;
+    return rows.map((row) => ({
+      start: range.since + row.bucket * range.bucketMs, success: row.success, fail: row.fail,
+      averageDurationMs: row.average, maxDurationMs: row.max,
+    }));
   }
 
   async endpointStats(appId: string, endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {

@@ -9,6 +9,7 @@ import { deliveryQueueSuite } from './conformance/delivery-queue.ts';
 import { attemptsSuite } from './conformance/attempts.ts';
 import { idempotencySuite } from './conformance/idempotency.ts';
 import { attemptRequestHeadersSuite } from './conformance/attempt-request-headers.ts';
+import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 
@@ -43,5 +44,6 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
     attemptsSuite(withStore);
     idempotencySuite(withStore);
     attemptRequestHeadersSuite(withStore);
+    attemptTimelineSuite(withStore);
   });
 }
