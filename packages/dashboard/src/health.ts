@@ -1,4 +1,4 @@
-import type { AttemptOut } from './api/types.ts';
+import type { TimelineOut } from './api/types.ts';
 
 export interface HealthBucket {
   start: number;
@@ -6,36 +6,32 @@ export interface HealthBucket {
   attempts: number;
   successRate: number | null;
   averageLatencyMs: number | null;
+  maxLatencyMs: number | null;
 }
 
-/**
- * Success rate and latency over time from an endpoint's most recent attempts (one API page, at most
- * 250), split into equal time buckets between the oldest and the newest.
- */
-export function bucketAttempts(attempts: AttemptOut[], bucketCount: number): HealthBucket[] {
-  if (attempts.length === 0) return [];
-  const times = attempts.map((attempt) => Date.parse(attempt.timestamp));
-  const first = Math.min(...times);
-  const last = Math.max(...times);
-  const width = Math.max(1, (last - first + 1) / bucketCount);
-  const buckets = Array.from({ length: bucketCount }, (_, index) => ({
-    start: first + index * width, end: first + (index + 1) * width, attempts: 0, succeeded: 0, latencyTotal: 0,
-  }));
-  attempts.forEach((attempt, index) => {
-    const bucket = buckets[Math.min(bucketCount - 1, Math.floor((times[index]! - first) / width))]!;
-    bucket.attempts++;
-    if (attempt.status === 0) bucket.succeeded++;
-    bucket.latencyTotal += attempt.responseDurationMs;
-  });
-  return buckets.map(({ start, end, attempts: count, succeeded, latencyTotal }) => ({
-    start, end, attempts: count,
-    successRate: count ? succeeded / count : null,
-    averageLatencyMs: count ? latencyTotal / count : null,
-  }));
-}
+/** The periods the health charts offer, each cut into about 24-30 buckets. */
+export const HEALTH_WINDOWS = [
+  { label: 'Last hour', spanMs: 3_600_000, bucket: '2m' },
+  { label: 'Last 24 hours', spanMs: 86_400_000, bucket: '1h' },
+  { label: 'Last 7 days', spanMs: 7 * 86_400_000, bucket: '6h' },
+] as const;
 
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+/** Every bucket of the timeline's range, the empty ones too, so that the charts' x axis is time. */
+export function fillBuckets(timeline: TimelineOut): HealthBucket[] {
+  const since = Date.parse(timeline.since);
+  const until = Date.parse(timeline.until);
+  const width = timeline.bucketSeconds * 1000;
+  const byStart = new Map(timeline.data.map((bucket) => [Date.parse(bucket.start), bucket]));
+  const buckets: HealthBucket[] = [];
+  for (let start = since; start < until; start += width) {
+    const found = byStart.get(start);
+    const attempts = found ? found.success + found.fail : 0;
+    buckets.push({
+      start, end: Math.min(start + width, until), attempts,
+      successRate: found && attempts > 0 ? found.success / attempts : null,
+      averageLatencyMs: found ? found.averageLatencyMs : null,
+      maxLatencyMs: found ? found.maxLatencyMs : null,
+    });
+  }
+  return buckets;
 }

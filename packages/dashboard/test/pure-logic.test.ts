@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AttemptOut } from '../src/api/types.ts';
-import { bucketAttempts } from '../src/health.ts';
+import type { TimelineOut } from '../src/api/types.ts';
+import { fillBuckets } from '../src/health.ts';
 import { hrefOf, parseRoute, type Route } from '../src/routing.ts';
 import { themeFrom } from '../src/theme.ts';
 
@@ -31,17 +31,21 @@ test('every route survives the trip through its link, whatever the ids contain',
   assert.deepEqual(parseRoute('#token=abc&app=x'), { view: 'apps' }, 'a portal fragment is not a route');
 });
 
-test('health buckets account for every attempt once, with rates between 0 and 1', () => {
-  const attempt = fc.record({
-    timestamp: fc.integer({ min: 0, max: 10 ** 9 }).map((ms) => new Date(1.7e12 + ms).toISOString()),
-    status: fc.constantFrom<0 | 2>(0, 2),
-    responseDurationMs: fc.nat(60_000),
-  }).map((fields) => fields as AttemptOut);
-  fc.assert(fc.property(fc.array(attempt, { maxLength: 300 }), fc.integer({ min: 1, max: 30 }), (attempts, count) => {
-    const buckets = bucketAttempts(attempts, count);
-    assert.equal(buckets.length, attempts.length === 0 ? 0 : count);
-    assert.equal(buckets.reduce((sum, bucket) => sum + bucket.attempts, 0), attempts.length);
-    const succeeded = buckets.reduce((sum, bucket) => sum + (bucket.successRate ?? 0) * bucket.attempts, 0);
-    assert.equal(Math.round(succeeded), attempts.filter((item) => item.status === 0).length);
-  }));
+test("the health charts get every bucket of the period, and the server's buckets in their places", () => {
+  const serverBucket = fc.record({ index: fc.nat(40), success: fc.nat(1000), fail: fc.nat(1000), averageLatencyMs: fc.nat(60_000) });
+  fc.assert(fc.property(fc.integer({ min: 1, max: 3600 }), fc.integer({ min: 1, max: 40 }), fc.array(serverBucket, { maxLength: 40 }),
+    (bucketSeconds, count, raw) => {
+      const since = Date.parse('2026-01-01T00:00:00Z');
+      const width = bucketSeconds * 1000;
+      const data = [...new Map(raw.filter((bucket) => bucket.index < count).map((bucket) => [bucket.index, bucket])).values()]
+        .map(({ index, ...counts }) => ({ ...counts, start: new Date(since + index * width).toISOString(), maxLatencyMs: counts.averageLatencyMs }));
+      const timeline: TimelineOut = { since: new Date(since).toISOString(), until: new Date(since + count * width).toISOString(), bucketSeconds, data };
+      const buckets = fillBuckets(timeline);
+      assert.equal(buckets.length, count);
+      assert.equal(buckets.reduce((sum, bucket) => sum + bucket.attempts, 0), data.reduce((sum, bucket) => sum + bucket.success + bucket.fail, 0));
+      for (const bucket of buckets) {
+        if (bucket.successRate !== null) assert.ok(bucket.successRate >= 0 && bucket.successRate <= 1);
+        assert.equal(bucket.end - bucket.start, width);
+      }
+    }));
 });

@@ -40,6 +40,14 @@ export interface EndpointStatsOut {
   sending: number;
 }
 
+/** Herald extension: GET .../endpoint/{id}/stats/timeline (empty buckets left out). */
+export interface TimelineOut {
+  since: string;
+  until: string;
+  bucketSeconds: number;
+  data: Array<{ start: string; success: number; fail: number; averageLatencyMs: number; maxLatencyMs: number }>;
+}
+
 export interface MessageOut {
   id: string;
   eventType: string;

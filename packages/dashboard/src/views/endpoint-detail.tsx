@@ -1,5 +1,6 @@
+import { useState } from 'react';
 import { errorText } from '../api/client.ts';
-import type { AttemptOut, EndpointOut, EndpointStatsOut } from '../api/types.ts';
+import type { AttemptOut, EndpointOut, EndpointStatsOut, TimelineOut } from '../api/types.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { HealthCharts } from '../components/health-chart.tsx';
 import { LoadState } from '../components/load-state.tsx';
@@ -9,6 +10,7 @@ import { EnabledBadge } from '../components/status-badge.tsx';
 import { useDashboard } from '../context.ts';
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { useResource } from '../hooks/use-resource.ts';
+import { HEALTH_WINDOWS } from '../health.ts';
 import { hrefOf } from '../routing.ts';
 import { AppHeader } from './app-header.tsx';
 import { AttemptsTable } from './attempts-table.tsx';
@@ -23,9 +25,11 @@ export function EndpointDetail({ appId, endpointId }: { appId: string; endpointI
   const path = `/app/${encodeURIComponent(appId)}/endpoint/${encodeURIComponent(endpointId)}`;
   const endpoint = useResource(() => api.get<EndpointOut>(path), `endpoint:${path}`);
   const stats = useResource(() => api.get<EndpointStatsOut>(`${path}/stats`), `stats:${path}`, LIVE_MS);
-  const recent = useResource(
-    () => api.page<AttemptOut>(`/app/${encodeURIComponent(appId)}/attempt/endpoint/${encodeURIComponent(endpointId)}`, { limit: 250 }),
-    `health:${path}`, LIVE_MS);
+  const [windowIndex, setWindowIndex] = useState(1);
+  const healthWindow = HEALTH_WINDOWS[windowIndex]!;
+  const timeline = useResource(() => api.get<TimelineOut>(`${path}/stats/timeline`, {
+    since: new Date(Date.now() - healthWindow.spanMs).toISOString(), bucket: healthWindow.bucket,
+  }), `timeline:${path}:${windowIndex}`, LIVE_MS);
   const attempts = usePagedList(
     (iterator) => api.page<AttemptOut>(`/app/${encodeURIComponent(appId)}/attempt/endpoint/${encodeURIComponent(endpointId)}`, { limit: 20, iterator }),
     `attempts:${path}`, LIVE_MS);
@@ -46,7 +50,13 @@ export function EndpointDetail({ appId, endpointId }: { appId: string; endpointI
           <p className="muted"><code>{endpoint.data.id}</code>{endpoint.data.description && ` — ${endpoint.data.description}`}</p>
 
           <section aria-labelledby="health-title" className="card">
-            <h2 id="health-title">Health</h2>
+            <div className="title-row">
+              <h2 id="health-title">Health</h2>
+              <label htmlFor="health-window" className="visually-hidden">Period</label>
+              <select id="health-window" className="compact" value={windowIndex} onChange={(event) => setWindowIndex(Number(event.target.value))}>
+                {HEALTH_WINDOWS.map((option, index) => <option key={option.label} value={index}>{option.label}</option>)}
+              </select>
+            </div>
             {stats.data && (
               <dl className="stats">
                 <div><dt>Succeeded</dt><dd>{stats.data.success}</dd></div>
@@ -55,7 +65,7 @@ export function EndpointDetail({ appId, endpointId }: { appId: string; endpointI
                 <div><dt>Sending</dt><dd>{stats.data.sending}</dd></div>
               </dl>
             )}
-            {recent.data && recent.data.data.length > 0 && <HealthCharts attempts={recent.data.data} />}
+            {timeline.data && <HealthCharts timeline={timeline.data} period={healthWindow.label} />}
           </section>
 
           <section aria-labelledby="attempts-title">
