@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,8 +40,29 @@ function newestChange(path: string): number {
  */
 export function ensureDashboardBuilt(): void {
   const built = join(DASHBOARD, 'dist', 'index.html');
-  const sources = Math.max(newestChange(join(DASHBOARD, 'src')), newestChange(join(DASHBOARD, 'index.html')));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  const fresh = () => existsSync(built)
+    && statSync(built).mtimeMs >= Math.max(newestChange(join(DASHBOARD, 'src')), newestChange(join(DASHBOARD, 'index.html')));
+  if (fresh()) return;
+  // Test files run in parallel: one builds while the others wait, rather than emptying dist under each other.
+  const lock = join(tmpdir(), 'herald-dashboard-build.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`another test has been building the dashboard for 2 minutes; remove ${lock} if it is stale`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!fresh()) build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function build(): void {
   const result = spawnSync(process.execPath, [join(DASHBOARD, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: DASHBOARD, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('could not build the dashboard: run `npm run build -w @herald/dashboard`');
 }
