@@ -13,6 +13,7 @@ import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
+import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -64,6 +65,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerMessageRoutes(app, deps);
   registerAttemptRoutes(app, deps);
   registerInspector(app, deps);
+  registerEndpointTimelineRoutes(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

@@ -93,4 +93,9 @@ export interface Attempt {
   responseDurationMs: number;
   triggerType: TriggerType;
   createdAt: number;
+  /**
+   * The headers Herald sent (webhook-id, -timestamp, -signature and the custom ones), shown to
+   * operators debugging a receiver. Absent when no request was made, or recorded before Herald kept them.
+   */
+  requestHeaders?: Record<string, string>;
 }

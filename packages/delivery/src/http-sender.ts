@@ -39,8 +39,8 @@ export interface SendRequest {
 export type SendFailure = 'blocked-address' | 'timeout' | 'dns' | 'connect' | 'tls' | 'network' | 'invalid-url';
 
 export type SendResult =
-  | { kind: 'response'; status: number; headers: Record<string, string>; body: string; durationMs: number }
-  | { kind: 'error'; reason: SendFailure; message: string; durationMs: number }
+  | { kind: 'response'; status: number; headers: Record<string, string>; body: string; durationMs: number; requestHeaders: Record<string, string> }
+  | { kind: 'error'; reason: SendFailure; message: string; durationMs: number; requestHeaders?: Record<string, string> }
   /** Never sent: the origin stayed busy for maxQueueMs. Not an attempt; the caller hands it back. */
   | { kind: 'not-sent' };
 
@@ -174,11 +174,12 @@ export class HttpSender {
     const sendStarted = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(abortAtDeadline, this.deadlineMs, controller);
+    const requestHeaders = this.headersFor(request);
     try {
       const response = await this.poolFor(url.origin).request({
         path: url.pathname + url.search,
         method: 'POST',
-        headers: this.headersFor(request),
+        headers: requestHeaders,
         body: request.body,
         signal: controller.signal,
       });
@@ -189,10 +190,11 @@ export class HttpSender {
         headers: flattenHeaders(response.headers),
         body,
         durationMs: performance.now() - sendStarted,
+        requestHeaders,
       };
     } catch (error) {
       const { reason, message } = classify(error, controller.signal.aborted, this.deadlineMs);
-      return { kind: 'error', reason, message, durationMs: performance.now() - sendStarted };
+      return { kind: 'error', reason, message, durationMs: performance.now() - sendStarted, requestHeaders };
     } finally {
       clearTimeout(timer);
       this.release(url.origin);

@@ -200,6 +200,7 @@ export class DeliveryWorker {
       responseDurationMs: Math.round(result.durationMs),
       triggerType: delivery.triggerType,
       createdAt: startedAt,
+      ...(result.requestHeaders ? { requestHeaders: result.requestHeaders } : {}),
     };
     await this.finish(delivery, attempt, verdict, disable);
   }

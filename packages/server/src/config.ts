@@ -64,6 +64,9 @@ const environment = z.object({
     'HERALD_OPERATIONAL_WEBHOOK_SECRET must look like whsec_ followed by base64 (e.g. from `openssl rand -base64 24`)').optional(),
   HERALD_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HERALD_PORTAL_FRAME_ANCESTORS: z.string().default('*').refine(
+    (text) => text.trim().split(/\s+/).every((source) => /^('self'|'none'|\*|(https?:\/\/)?[a-zA-Z0-9*.-]+(:\d+)?)$/.test(source)),
+    "HERALD_PORTAL_FRAME_ANCESTORS must be space-separated origins allowed to embed the portal, e.g. \"https://app.example.com 'self'\", or '*' or 'none'"),
 });
 
 export interface HeraldConfig {
@@ -88,6 +91,8 @@ export interface HeraldConfig {
   operationalWebhookSecret: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   logLevel: string;
+  /** Who may embed the tenant portal in an iframe (CSP frame-ancestors). */
+  portalFrameAncestors: string;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +126,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operationalWebhookSecret: e.HERALD_OPERATIONAL_WEBHOOK_SECRET,
     sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
     logLevel: e.HERALD_LOG_LEVEL,
+    portalFrameAncestors: e.HERALD_PORTAL_FRAME_ANCESTORS.trim(),
   };
 }

@@ -24,6 +24,7 @@ async function serve(): Promise<void> {
       `  Use it as "Authorization: Bearer <token>", or set HERALD_ADMIN_TOKEN to choose your own.\n\n`);
   }
   process.stderr.write(`  Herald is listening on ${herald.url} (API: ${herald.url}/api/v1, docs: ${herald.url}/api/v1/openapi.json)\n\n`);
+  process.stderr.write(`  Dashboard: ${herald.url}/ui (sign in with the admin token)\n\n`);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     herald.stop().then(() => process.exit(0), (error: unknown) => {

@@ -12,6 +12,7 @@ import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
 import { createChallengeSender } from './challenge-sender.ts';
+import { registerDashboard } from './dashboard-static.ts';
 
 export interface RunningHerald {
   url: string;
@@ -64,6 +65,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  registerDashboard(api, { portalFrameAncestors: config.portalFrameAncestors });
 
   await api.listen({ port: config.port, host: config.host });
   const address = api.server.address();

@@ -53,12 +53,13 @@ export const toMessage = (row: MessageRow): Message => ({
 export interface AttemptRow {
   id: string; msg_id: string; endpoint_id: string; app_id: string; url: string; status: number;
   response_status_code: number; response: string; response_duration_ms: number; trigger_type: number;
-  created_at: number;
+  created_at: number; request_headers: string | null;
 }
 export const toAttempt = (row: AttemptRow): Attempt => ({
   id: row.id, msgId: row.msg_id, endpointId: row.endpoint_id, appId: row.app_id, url: row.url,
   status: row.status as Attempt['status'], responseStatusCode: row.response_status_code, response: row.response,
   responseDurationMs: row.response_duration_ms, triggerType: row.trigger_type, createdAt: row.created_at,
+  ...(row.request_headers === null ? {} : { requestHeaders: JSON.parse(row.request_headers) as Record<string, string> }),
 });
 
 export function parseNullable<T>(json: string | null): T | null {

@@ -25,6 +25,7 @@ import {
   type EndpointChanges,
   type EndpointMessage,
   type EndpointStats,
+  type AttemptTimelineBucket,
   type EventTypeChanges,
   type IdempotencyRecord,
   type MessageDestination,
@@ -355,6 +356,19 @@ export class SqliteStore implements Store {
     rotate.immediate();
   }
 
+  async attemptTimeline(appId: string, endpointId: string, range: { since: number; until: number; bucketMs: number }): Promise<AttemptTimelineBucket[]> {
+    // Parameters arrive as floating point: the cast makes the division whole.
+    const rows = this.stmt(`SELECT CAST((created_at - ?) / ? AS INTEGER) AS bucket, sum(status = ${MessageStatus.Success}) AS success,
+        sum(status = ${MessageStatus.Fail}) AS fail, avg(response_duration_ms) AS average, max(response_duration_ms) AS max
+      FROM attempts WHERE app_id = ? AND endpoint_id = ? AND created_at >= ? AND created_at < ?
+      GROUP BY bucket ORDER BY bucket`)
+      .all(range.since, range.bucketMs, appId, endpointId, range.since, range.until) as Array<{ bucket: number; success: number; fail: number; average: number; max: number }>;
+    return rows.map((row) => ({
+      start: range.since + row.bucket * range.bucketMs, success: row.success, fail: row.fail,
+      averageDurationMs: row.average, maxDurationMs: row.max,
+    }));
+  }
+
   async endpointStats(appId: string, endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {
     const rows = this.stmt(`SELECT status, count(*) AS n FROM deliveries WHERE app_id = ? AND endpoint_id = ?
       AND created_at >= ? AND created_at < ? GROUP BY status`)
@@ -570,8 +584,8 @@ export class SqliteStore implements Store {
     const update = this.stmt(`UPDATE deliveries SET status = ?, available_at = ?, attempt_count = attempt_count + ?,
       updated_at = ? WHERE id = ? AND fence = ?`);
     const insertAttempt = this.stmt(`INSERT INTO attempts (id, msg_id, endpoint_id, app_id, url, status,
-      response_status_code, response, response_duration_ms, trigger_type, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      response_status_code, response, response_duration_ms, trigger_type, created_at, request_headers)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const healthy = this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL');
     const failing = this.stmt('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL');
     const disable = this.stmt('UPDATE endpoints SET disabled = 1, updated_at = ? WHERE id = ?');
@@ -588,7 +602,8 @@ export class SqliteStore implements Store {
         const done = update.run(status, availableAt, attempt ? 1 : 0, now, Number(result.deliveryId), result.fence).changes === 1;
         if (!done || !attempt) return done;
         insertAttempt.run(attempt.id, attempt.msgId, attempt.endpointId, attempt.appId, attempt.url, attempt.status,
-          attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt);
+          attempt.responseStatusCode, attempt.response, attempt.responseDurationMs, attempt.triggerType, attempt.createdAt,
+          attempt.requestHeaders ? JSON.stringify(attempt.requestHeaders) : null);
         const list = attemptsByEndpoint.get(attempt.endpointId);
         if (list) list.push(attempt);
         else attemptsByEndpoint.set(attempt.endpointId, [attempt]);

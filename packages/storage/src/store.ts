@@ -82,6 +82,15 @@ export interface EndpointStats {
   sending: number;
 }
 
+/** Attempts of one endpoint in one time bucket [start, start + bucketMs). */
+export interface AttemptTimelineBucket {
+  start: number;
+  success: number;
+  fail: number;
+  averageDurationMs: number;
+  maxDurationMs: number;
+}
+
 /** A delivery handed to a worker under a lease. `fence` must accompany every write about it. */
 export interface ClaimedDelivery {
   deliveryId: string;
@@ -156,6 +165,8 @@ export interface Store {
   /** The new key becomes current; the old one stays valid until now + graceMs. */
   rotateEndpointSecret(endpointId: string, newKey: string, graceMs: number, now: number): Promise<void>;
   endpointStats(appId: string, endpointId: string, since: number | null, until: number | null): Promise<EndpointStats>;
+  /** The endpoint's attempts made in [since, until), counted per bucket of bucketMs from since; empty buckets left out, oldest first. */
+  attemptTimeline(appId: string, endpointId: string, range: { since: number; until: number; bucketMs: number }): Promise<AttemptTimelineBucket[]>;
 
   /**
    * Commits every message and its deliveries in one transaction (group commit). One message's

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MESSAGE_STATUS_TEXT, type Attempt, type Message, type MessageStatus } from '@herald/core';
 import { applicationIn } from './application.ts';
 import { eventTypeName, iso, uid } from './common.ts';
+import { SENSITIVE_HEADERS } from './endpoint.ts';
 
 export const messageIn = z.object({
   eventType: eventTypeName,
@@ -46,5 +47,13 @@ export function attemptOut(attempt: Attempt) {
     statusText: MESSAGE_STATUS_TEXT[attempt.status],
     triggerType: attempt.triggerType,
     timestamp: iso(attempt.createdAt),
+    // Herald extension (not in Svix's schema): what was sent, for the dashboard's attempt view.
+    requestHeaders: attempt.requestHeaders ? withoutSecrets(attempt.requestHeaders) : null,
   };
+}
+
+/** Credentials among an endpoint's custom headers stay unreadable here, as they do on GET .../headers. */
+function withoutSecrets(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) =>
+    [name, SENSITIVE_HEADERS.has(name.toLowerCase()) ? '(hidden)' : value]));
 }

@@ -9,6 +9,8 @@ import { deliveryQueueSuite } from './conformance/delivery-queue.ts';
 import { attemptsSuite } from './conformance/attempts.ts';
 import { idempotencySuite } from './conformance/idempotency.ts';
 import { inspectorSuite } from './conformance/inspector.ts';
+import { attemptRequestHeadersSuite } from './conformance/attempt-request-headers.ts';
+import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 
@@ -43,5 +45,7 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
     attemptsSuite(withStore);
     idempotencySuite(withStore);
     inspectorSuite(withStore);
+    attemptRequestHeadersSuite(withStore);
+    attemptTimelineSuite(withStore);
   });
 }
