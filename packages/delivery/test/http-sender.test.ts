@@ -2,6 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
+import { SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
 import { HttpSender, type HttpSenderOptions, type SendResult } from '../src/http-sender.ts';
 
 const T = { timeout: 15_000 }; // no test may hang the run
@@ -160,6 +161,26 @@ test('without the development switch an IP literal of a private address gets no 
   assertError(await guarded.send({ url: `https://169.254.169.254/latest/meta-data/`, headers: {}, body: '{}' }), 'blocked-address');
   assert.equal(server.state.connections, 0);
   assert.equal(server.state.requests, 0);
+});
+
+test('every form in the SSRF table is refused at send time, before a connection to the canary receiver', T, async () => {
+  const canary = await serve((_request, response) => response.end('reached'));
+  const guarded = sender({ allowPrivateTargets: false, lookup: stubLookup(['127.0.0.1']) });
+  const urls = refusedUrls(canary.port);
+  assert.ok(SSRF_FORM_COUNT >= 200 && urls.length > SSRF_FORM_COUNT);
+  for (const url of urls) {
+    const result = await guarded.send({ url, headers: {}, body: '{}' });
+    assert.ok(result.kind === 'error' && ['blocked-address', 'invalid-url'].includes(result.reason), `${JSON.stringify(url)}: ${JSON.stringify(result)}`);
+  }
+  assert.equal(canary.state.connections, 0);
+  assert.equal(canary.state.requests, 0);
+});
+
+test('with https-only on, plain http is refused at send time without a connection', T, async () => {
+  const canary = await serve((_request, response) => response.end('reached'));
+  const result = await sender({ httpsOnly: true }).send(post(canary.port));
+  assertError(result, 'https-required');
+  assert.equal(canary.state.connections, 0);
 });
 
 test('a name that resolves to a public and a loopback address (rebinding) gets no connection', T, async () => {

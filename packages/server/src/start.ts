@@ -54,7 +54,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     clock,
     adminTokenSha256: adminToken.sha256,
     maxBodyBytes: config.maxBodyBytes,
-    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets }),
+    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, httpsOnly: config.httpsOnly }),
     operational,
     queueChanged: () => delivery?.wake(),
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
@@ -107,6 +107,7 @@ function startDelivery(
 ): DeliveryEngine {
   const senderOptions = {
     allowPrivateTargets: config.allowPrivateTargets,
+    httpsOnly: config.httpsOnly,
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,
     maxResponseBytes: config.maxResponseBytes,
