@@ -265,7 +265,11 @@ export class HttpSender {
     body.destroy();
     const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     // A cut through a multi-byte character would decode to U+FFFD and grow past the cap.
-    return truncated ? new StringDecoder('utf8').write(bytes) : bytes.toString('utf8');
+    const text = truncated ? new StringDecoder('utf8').write(bytes) : bytes.toString('utf8');
+    // Bytes that are not UTF-8 at all (a compressed or binary body) decode to U+FFFD, three bytes
+    // for each one read: cut the text again so that what is stored keeps the cap too.
+    if (Buffer.byteLength(text) <= this.maxResponseBytes) return text;
+    return new StringDecoder('utf8').write(Buffer.from(text).subarray(0, this.maxResponseBytes));
   }
 
   /** Gives back every request still waiting for a slot unsent, then lets those in flight finish. */

@@ -15,6 +15,7 @@ import {
 import type { ClaimedDelivery, DeliveryOutcome, Store } from '@herald/storage';
 import type { SendRequest, SendResult } from './http-sender.ts';
 import { EndpointThrottle } from './endpoint-throttle.ts';
+import { OriginBudget } from './origin-budget.ts';
 import { ResultWriter } from './result-writer.ts';
 import { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 
@@ -28,6 +29,12 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   policy: DeliveryPolicy;
   maxInFlight?: number;
+  /**
+   * Deliveries held for one origin (default 64: the sender's per-origin limit) before its endpoints
+   * are left out of claims, so that a slow origin cannot fill the worker. One claim may add up to
+   * this many more, so an origin holds less than twice it.
+   */
+  maxPerOrigin?: number;
   /** Must exceed the sender's longest queue wait plus its deadline, or a slow send outlives its lease. */
   leaseMs?: number;
   claimBatch?: number;
@@ -50,6 +57,7 @@ export class DeliveryWorker {
   private readonly claimBatch: number;
   private readonly pollIntervalMs: number;
   private readonly throttle = new EndpointThrottle();
+  private readonly budget: OriginBudget;
   private readonly writer: ResultWriter;
   private readonly metrics: DeliveryMetrics;
   private readonly operational: OperationalEventSink;
@@ -67,7 +75,9 @@ export class DeliveryWorker {
     this.clock = options.clock ?? Date.now;
     this.maxInFlight = options.maxInFlight ?? 256;
     this.leaseMs = options.leaseMs ?? 300_000;
-    this.claimBatch = options.claimBatch ?? 128;
+    const maxPerOrigin = options.maxPerOrigin ?? 64;
+    this.budget = new OriginBudget(maxPerOrigin);
+    this.claimBatch = Math.min(options.claimBatch ?? 128, maxPerOrigin);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.writer = new ResultWriter(options.store, this.clock, options.logger);
     this.metrics = options.metrics ?? noDeliveryMetrics;
@@ -123,12 +133,14 @@ export class DeliveryWorker {
           const limit = Math.min(free, this.claimBatch);
           const now = this.clock();
           this.lastClaimAt = performance.now();
-          const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now);
+          const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now, this.budget.saturatedEndpoints());
           for (const delivery of claimed) this.dispatch(delivery);
           if (claimed.length < limit) break;
         }
       } while (this.pumpAgain && !this.stopped);
-      const next = await this.options.store.nextDueAt();
+      // While an origin is saturated, the earliest due delivery may well be one of its own, which
+      // the next claim would skip again: rely on the poll and on its deliveries finishing instead.
+      const next = this.budget.saturatedEndpoints().length > 0 ? null : await this.options.store.nextDueAt();
       if (next !== null) delay = Math.max(0, Math.min(delay, next - this.clock()));
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not claim deliveries; trying again shortly');
@@ -144,6 +156,7 @@ export class DeliveryWorker {
 
   private dispatch(delivery: ClaimedDelivery): void {
     this.held++;
+    this.budget.take(delivery.endpoint.id, delivery.endpoint.url);
     if (delivery.endpoint.disabled) {
       this.track(this.finish(delivery, null, { kind: 'failed', reason: 'disabled' }, null));
       return;
@@ -152,6 +165,12 @@ export class DeliveryWorker {
     const wait = this.throttle.delayFor(delivery.endpoint.id, delivery.endpoint.throttleRate, now);
     if (wait > 0) this.handBack(delivery, now + wait);
     else this.track(this.attempt(delivery));
+  }
+
+  /** The delivery no longer counts against the worker's or its origin's share. */
+  private unhold(delivery: ClaimedDelivery): void {
+    this.held--;
+    this.budget.give(delivery.endpoint.url);
   }
 
   private track(work: Promise<void>): void {
@@ -215,7 +234,7 @@ export class DeliveryWorker {
       outcome,
       disableEndpoint: disable !== null,
     });
-    this.held--;
+    this.unhold(delivery);
     if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.wake();
     if (!applied) {
       if (attempt) this.metrics.staleResultDiscarded();
@@ -248,7 +267,7 @@ export class DeliveryWorker {
 
   /** Returns a leased delivery to the queue without an attempt, due at `availableAt`. */
   private handBack(delivery: ClaimedDelivery, availableAt: number): void {
-    this.held--;
+    this.unhold(delivery);
     const release = { deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt };
     this.track(this.options.store.releaseDeliveries([release], this.clock()).catch((error: unknown) =>
       this.options.logger.warn({ err: error }, 'could not hand back a delivery; its lease will expire')));

@@ -105,7 +105,7 @@ test('a redirect is an answer, not an instruction: its target gets no request', 
   assert.equal(target.state.requests, 0);
 });
 
-test('at most 64 KiB of a large response is read and kept, without splitting a character', T, async () => {
+test('at most 64 KiB of a large response is read and kept, without splitting a character, even when it is not UTF-8', T, async () => {
   const ascii = await serve((_request, response) => response.end('x'.repeat(1_048_576)));
   const result = await sender().send(post(ascii.port));
   assert.ok(result.kind === 'response');
@@ -116,6 +116,13 @@ test('at most 64 KiB of a large response is read and kept, without splitting a c
   assert.ok(cut.kind === 'response');
   assert.ok(Buffer.byteLength(cut.body) <= 65_536);
   assert.equal(cut.body, '€'.repeat(21_845));
+
+  const binary = await serve((_request, response) => response.end(Buffer.alloc(100_000, 0xff))); // never valid UTF-8
+  const kept = await sender().send(post(binary.port));
+  assert.ok(kept.kind === 'response' && Buffer.byteLength(kept.body) <= 65_536, 'a binary body keeps the cap');
+  const shortBinary = await serve((_request, response) => response.end(Buffer.alloc(30_000, 0xff))); // 90 000 bytes once decoded
+  const short = await sender().send(post(shortBinary.port));
+  assert.ok(short.kind === 'response' && Buffer.byteLength(short.body) <= 65_536, 'a short binary body keeps the cap too');
 });
 
 test('a receiver that never answers, sends headers a byte a second, or trickles its body forever ends at the deadline', T, async () => {

@@ -122,6 +122,7 @@ function startDelivery(
       retryScheduleMs: config.retryScheduleMs,
       failureWindowMs: config.disableAfterMs,
       maxInFlight: config.workerConcurrency,
+      maxPerOrigin: config.originConcurrency,
     }, { metrics, operational, endpointsChanged: () => store.forgetCachedEndpoints() }, logger);
   }
   const sender = new HttpSender(senderOptions);
@@ -131,6 +132,7 @@ function startDelivery(
     logger: logger.child({ component: 'delivery' }),
     policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
     maxInFlight: config.workerConcurrency,
+    maxPerOrigin: config.originConcurrency,
     metrics,
     operational,
   });
