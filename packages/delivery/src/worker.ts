@@ -66,6 +66,10 @@ export class DeliveryWorker {
   private held = 0;
   private pumping = false;
   private pumpAgain = false;
+  /** Set by wake() and the poll: work may have become due that no claim has seen yet. */
+  private newWork = true;
+  /** The skipped endpoints of the last claim that took everything else there was. */
+  private exhaustedSkipKey: string | undefined;
   private wakeScheduled = false;
   private lastClaimAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -95,6 +99,12 @@ export class DeliveryWorker {
    * claims instead of one small transaction per accepted message.
    */
   wake(): void {
+    this.newWork = true;
+    this.schedule();
+  }
+
+  /** Like wake(), for a delivery that finished here: that frees room, but makes nothing new due. */
+  private schedule(): void {
     if (this.stopped || this.wakeScheduled) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -108,7 +118,7 @@ export class DeliveryWorker {
     this.wakeScheduled = true;
     setTimeout(() => {
       this.wakeScheduled = false;
-      this.wake();
+      this.schedule();
     }, wait);
   }
 
@@ -131,11 +141,21 @@ export class DeliveryWorker {
           const free = this.maxInFlight - this.held;
           if (free < Math.min(this.claimBatch, this.maxInFlight / 4)) return; // a finishing delivery wakes us
           const limit = Math.min(free, this.claimBatch);
+          const skip = this.budget.saturatedEndpoints();
+          // Skipping is not free: the claim walks past the skipped backlog. If the last claim with
+          // these same endpoints skipped found all there was, a finished delivery alone cannot
+          // make another one find more; only new or newly due work (wake, poll) can.
+          const skipKey = skip.join();
+          if (skip.length > 0 && !this.newWork && skipKey === this.exhaustedSkipKey) break;
+          this.newWork = false;
           const now = this.clock();
           this.lastClaimAt = performance.now();
-          const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now, this.budget.saturatedEndpoints());
+          const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now, skip);
           for (const delivery of claimed) this.dispatch(delivery);
-          if (claimed.length < limit) break;
+          if (claimed.length < limit) {
+            this.exhaustedSkipKey = skipKey;
+            break;
+          }
         }
       } while (this.pumpAgain && !this.stopped);
       // While an origin is saturated, the earliest due delivery may well be one of its own, which
@@ -235,7 +255,7 @@ export class DeliveryWorker {
       disableEndpoint: disable !== null,
     });
     this.unhold(delivery);
-    if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.wake();
+    if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.schedule();
     if (!applied) {
       if (attempt) this.metrics.staleResultDiscarded();
       return;
