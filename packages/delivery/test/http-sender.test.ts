@@ -84,6 +84,7 @@ test('a 2xx answer comes back with status, headers and body; the request arrives
   assert.equal(headers['x-custom'], 'v a l');
   assert.equal(headers['content-type'], 'application/json');
   assert.equal(headers['user-agent'], 'Herald-Webhooks/1.0');
+  assert.equal(headers['accept-encoding'], undefined, 'no compressed answers are asked for (none are inflated)');
 });
 
 test('a custom content type replaces the default instead of being sent beside it', T, async () => {
