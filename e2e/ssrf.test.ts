@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PUBLIC_URLS, SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
-import { eventually, startReceiver, startTestHerald, type TestHerald } from '@herald/testing';
+import { apiClient, eventually, startReceiver, startTestHerald, type TestHerald } from '@herald/testing';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => {
@@ -14,17 +14,7 @@ async function herald(overrides: Record<string, string>): Promise<TestHerald> {
   return started;
 }
 
-function api(target: TestHerald) {
-  return async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${target.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${target.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-  };
-}
+const api = (target: TestHerald) => apiClient(target.url, target.token);
 
 test('every form in the SSRF table is refused with a 422 at endpoint create, update (PUT) and patch', async () => {
   const call = api(await herald({ HERALD_ALLOW_PRIVATE_TARGETS: 'false' }));
