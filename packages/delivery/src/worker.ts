@@ -48,6 +48,8 @@ export interface DeliveryWorkerOptions {
 }
 
 const MIN_CLAIM_INTERVAL_MS = 2;
+/** A claim that skips saturated endpoints walks past their backlog (20 ms for 100,000): not more often than this. */
+const SKIPPING_CLAIM_INTERVAL_MS = 100;
 
 /** Claims due deliveries, signs and sends them, and records every attempt under its fence. */
 export class DeliveryWorker {
@@ -70,6 +72,7 @@ export class DeliveryWorker {
   private newWork = true;
   /** The skipped endpoints of the last claim that took everything else there was. */
   private exhaustedSkipKey: string | undefined;
+  private lastSkippingClaimAt = -Infinity;
   private wakeScheduled = false;
   private lastClaimAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -146,7 +149,16 @@ export class DeliveryWorker {
           // these same endpoints skipped found all there was, a finished delivery alone cannot
           // make another one find more; only new or newly due work (wake, poll) can.
           const skipKey = skip.join();
-          if (skip.length > 0 && !this.newWork && skipKey === this.exhaustedSkipKey) break;
+          if (skip.length > 0) {
+            if (!this.newWork && skipKey === this.exhaustedSkipKey) break;
+            // New work while skipping (a busy ingest) could otherwise mean a walk every few ms.
+            const wait = this.lastSkippingClaimAt + SKIPPING_CLAIM_INTERVAL_MS - performance.now();
+            if (wait > 0) {
+              delay = Math.min(delay, wait);
+              break;
+            }
+            this.lastSkippingClaimAt = performance.now();
+          }
           this.newWork = false;
           const now = this.clock();
           this.lastClaimAt = performance.now();
@@ -156,6 +168,7 @@ export class DeliveryWorker {
             this.exhaustedSkipKey = skipKey;
             break;
           }
+          this.newWork = true; // a full claim may have stopped short of work behind it
         }
       } while (this.pumpAgain && !this.stopped);
       // While an origin is saturated, the earliest due delivery may well be one of its own, which
