@@ -113,6 +113,7 @@ test('never answering, headers a byte a second, a body trickled forever, 1 GB, a
     assert.ok(Buffer.byteLength(attempt.response) <= 65_536, `${attempt.url} stored ${Buffer.byteLength(attempt.response)} bytes`);
   }
   for (const attempt of silentAttempts) assert.match(attempt.response, /^timeout/);
+  for (const [name, receiver] of Object.entries(hostile)) assert.equal(receiver.stats.requests, 1, `${name}: one attempt, nothing sent again`);
   const byUrl = new Map(attempts.map((attempt) => [attempt.url, attempt]));
   assert.match(byUrl.get(hostile.headers.url)!.response, /^timeout/, 'headers a byte a second: timed out');
   assert.match(byUrl.get(hostile.trickle.url)!.response, /^timeout/, 'a body trickled forever: timed out');

@@ -86,21 +86,28 @@ export async function gzipBomb(inflatedBytes = 256 * 1024 ** 2): Promise<Hostile
   });
 }
 
-/** A raw TCP server that sends a valid response's status line and headers one byte a second. */
+/**
+ * A raw TCP server that answers each request by sending a valid status line and headers one byte
+ * a second. Counts requests, not connections: undici may open a spare connection after an abort.
+ */
 export async function slowHeaders(): Promise<HostileReceiver> {
   const stats = { requests: 0, open: 0, peakOpen: 0, closedByClient: 0 };
   const head = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok';
   const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => {
     sockets.add(socket);
-    stats.requests++;
-    stats.open++;
-    stats.peakOpen = Math.max(stats.peakOpen, stats.open);
+    let timer: NodeJS.Timeout | undefined;
     let sent = 0;
-    const timer = setInterval(() => (sent < head.length ? socket.write(head[sent++]!) : clearInterval(timer)), 1_000);
+    socket.once('data', () => {
+      stats.requests++;
+      stats.open++;
+      stats.peakOpen = Math.max(stats.peakOpen, stats.open);
+      timer = setInterval(() => (sent < head.length ? socket.write(head[sent++]!) : clearInterval(timer)), 1_000);
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
       sockets.delete(socket);
+      if (!timer) return;
       clearInterval(timer);
       stats.open--;
       if (sent < head.length) stats.closedByClient++;
