@@ -1,8 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
+import { SqliteStore } from '@herald/storage-sqlite';
 import { apiClient, startReceiver, startTestHerald, type ApiCall, type Receiver, type TestHerald } from '@herald/testing';
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -67,14 +69,22 @@ test('any JSON object payload, however formatted, is accepted, stored and delive
   }), { numRuns: 40 });
 });
 
-test('whitespace, key order, escapes, big numbers and __proto__/constructor keys reach the receiver as sent, and pollute nothing', async () => {
+test('whitespace, key order, escapes, big numbers and __proto__/constructor keys are stored and reach the receiver as sent, and pollute nothing', async () => {
   const payload = '{ "z" : 1,\n\t"a":[ 12345678901234567890 , 1.0e+2, -0, 0.1000000000000000055511151231257827 ],'
     + ' "s": "\\u00e9\\ud83d\\ude00 \u00e9 \\/", "__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}} }';
   const answer = await postRaw(messageText(payload));
   assert.equal(answer.status, 202, answer.text);
-  const sent = await delivered(JSON.parse(answer.text).id);
+  const msgId = JSON.parse(answer.text).id as string;
+  const sent = await delivered(msgId);
   assert.equal(sent.body, payload);
   assert.ok(new Webhook(secret).verify(sent.body, sent.headers), 'the signature covers the bytes as sent');
+  // What is stored, read back from the database file itself.
+  const stored = new SqliteStore({ path: join(herald.dataDir, 'herald.db') });
+  try {
+    assert.equal((await stored.getMessage(appId, msgId))?.payload, payload);
+  } finally {
+    await stored.close();
+  }
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
 });
