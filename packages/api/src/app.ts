@@ -6,6 +6,7 @@ import type { ApiDeps } from './deps.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerInspector } from './inspector/index.ts';
 import { implementedDocument } from './openapi.ts';
+import { jsonBodyParser } from './json-body.ts';
 import { errorHandler, problemFor, sendProblem } from './problem.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
@@ -36,14 +37,11 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   });
 
   // JSON only (anything else is a 415), and keep the raw text: Idempotency-Keys compare requests byte for byte.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    request.rawBody = body as string;
-    parseJson(request, body as string, done);
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonBodyParser(app.getDefaultJsonParser('ignore', 'ignore')));
 
   app.decorateRequest('rawBody', undefined);
+  app.decorateRequest('rawJsonValues', undefined);
   app.decorateRequest('callerScope', '');
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0]!;

@@ -3,10 +3,12 @@ import { isIP, type LookupFunction, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool, buildConnector } from 'undici';
 import { signatureHeaders, signingKey } from '@herald/core';
-import { isBlockedAddress } from './ssrf-guard.ts';
+import { checkTargetUrl, isBlockedAddress, type TargetRefusal } from './ssrf-guard.ts';
 
 export interface HttpSenderOptions {
   allowPrivateTargets: boolean;
+  /** Refuse plain http at send time too (HERALD_HTTPS_ONLY). */
+  httpsOnly?: boolean;
   /** Default 5 000; never more than deadlineMs. */
   connectTimeoutMs?: number;
   /** Overall limit of one attempt (default 15 000), from the start of sending to the last byte read. */
@@ -36,7 +38,7 @@ export interface SendRequest {
   signing?: { msgId: string; secrets: string[] };
 }
 
-export type SendFailure = 'blocked-address' | 'timeout' | 'dns' | 'connect' | 'tls' | 'network' | 'invalid-url';
+export type SendFailure = TargetRefusal | 'timeout' | 'dns' | 'connect' | 'tls' | 'network';
 
 export type SendResult =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: string; durationMs: number; requestHeaders: Record<string, string> }
@@ -160,13 +162,11 @@ export class HttpSender {
 
   async send(request: SendRequest): Promise<SendResult> {
     const started = performance.now();
-    let url: URL;
-    try {
-      url = new URL(request.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported scheme ${url.protocol}`);
-    } catch (error) {
-      return { kind: 'error', reason: 'invalid-url', message: (error as Error).message, durationMs: performance.now() - started };
-    }
+    // The whole endpoint policy again, not only the address: an endpoint stored before the policy
+    // tightened (private targets allowed then, https-only now) must not be sent to.
+    const verdict = checkTargetUrl(request.url, this.options);
+    if (!verdict.ok) return { kind: 'error', reason: verdict.refusal, message: verdict.reason, durationMs: performance.now() - started };
+    const url = verdict.url;
     // The deadline starts when the request gets its slot: waiting behind a slow origin is not the
     // attempt's fault. The slot is handed over here, in this thread, without a round trip through
     // the worker, so that one endpoint's throughput is bounded by its receiver, not by our latency.
@@ -267,7 +267,11 @@ export class HttpSender {
     body.destroy();
     const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     // A cut through a multi-byte character would decode to U+FFFD and grow past the cap.
-    return truncated ? new StringDecoder('utf8').write(bytes) : bytes.toString('utf8');
+    const text = truncated ? new StringDecoder('utf8').write(bytes) : bytes.toString('utf8');
+    // Bytes that are not UTF-8 at all (a compressed or binary body) decode to U+FFFD, three bytes
+    // for each one read: cut the text again so that what is stored keeps the cap too.
+    if (Buffer.byteLength(text) <= this.maxResponseBytes) return text;
+    return new StringDecoder('utf8').write(Buffer.from(text).subarray(0, this.maxResponseBytes));
   }
 
   /** Gives back every request still waiting for a slot unsent, then lets those in flight finish. */

@@ -59,37 +59,57 @@ export function isBlockedAddress(ip: string): boolean {
   return BLOCKED_V6.some((range) => v6.match(range));
 }
 
-/** Names that only mean something on the local network; single-label names are refused too. */
-const LOCAL_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa)$/i;
+/**
+ * Names that only mean something on the local network (RFC 6761, RFC 8375, and the private-use
+ * suffixes of RFC 6762 appendix G); single-label names are refused too.
+ */
+const LOCAL_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa|intranet|private|corp|home|lan)$/i;
 const DEV_HINT = 'set HERALD_ALLOW_PRIVATE_TARGETS=true only for development';
 
+export interface TargetPolicy {
+  allowPrivateTargets: boolean;
+  /** Refuse plain http: webhooks carry customer data and their signatures are replayable if read. */
+  httpsOnly?: boolean;
+}
+
+/** Why a URL is refused; the sender records it as the failed attempt's reason. */
+export type TargetRefusal = 'invalid-url' | 'blocked-address' | 'https-required';
+
+export type TargetVerdict = { ok: true; url: URL } | { ok: false; refusal: TargetRefusal; reason: string };
+
+const refuse = (refusal: TargetRefusal, reason: string): TargetVerdict => ({ ok: false, refusal, reason });
+
 /**
- * Endpoint URL policy, applied when an endpoint is created or updated. The send-time check on the
+ * Endpoint URL policy, applied when an endpoint is created or updated, and again before every send
+ * (the policy may have changed since the endpoint was stored). The send-time check on the
  * connected address (http-sender.ts) is what actually stops DNS rebinding; this one gives the user
- * a clear validation error up front.
+ * a clear validation error up front, and keeps local names from ever reaching the resolver.
  */
-export function checkTargetUrl(raw: string, opts: { allowPrivateTargets: boolean }): { ok: true; url: URL } | { ok: false; reason: string } {
+export function checkTargetUrl(raw: string, opts: TargetPolicy): TargetVerdict {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return { ok: false, reason: 'URL is not a valid absolute URL.' };
+    return refuse('invalid-url', 'URL is not a valid absolute URL.');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, reason: `URL scheme "${url.protocol.slice(0, -1)}" is not allowed; use http or https.` };
+    return refuse('invalid-url', `URL scheme "${url.protocol.slice(0, -1)}" is not allowed; use http or https.`);
+  }
+  if (opts.httpsOnly && url.protocol !== 'https:') {
+    return refuse('https-required', 'URL must use https (HERALD_HTTPS_ONLY is on).');
   }
   if (url.username !== '' || url.password !== '') {
-    return { ok: false, reason: 'URL must not contain a user name or password; send credentials in a custom header instead.' };
+    return refuse('invalid-url', 'URL must not contain a user name or password; send credentials in a custom header instead.');
   }
   // WHATWG URL has already turned 2130706433, 0x7f.1, 0177.0.0.1 and 127.1 into 127.0.0.1.
   const host = url.hostname.replace(/\.+$/, '');
-  if (host === '') return { ok: false, reason: 'URL has no host.' };
+  if (host === '') return refuse('invalid-url', 'URL has no host.');
   if (opts.allowPrivateTargets) return { ok: true, url };
   const literal = host[0] === '[' ? host.slice(1, -1) : host;
   if (ipaddr.isValid(literal)) {
-    if (isBlockedAddress(literal)) return { ok: false, reason: `URL resolves to a private address (${literal}); ${DEV_HINT}.` };
+    if (isBlockedAddress(literal)) return refuse('blocked-address', `URL resolves to a private address (${literal}); ${DEV_HINT}.`);
   } else if (LOCAL_NAMES.test(host) || !host.includes('.')) {
-    return { ok: false, reason: `URL host "${host}" is a local name; ${DEV_HINT}.` };
+    return refuse('blocked-address', `URL host "${host}" is a local name; ${DEV_HINT}.`);
   }
   return { ok: true, url };
 }

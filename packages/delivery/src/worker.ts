@@ -16,6 +16,7 @@ import {
 import type { ClaimedDelivery, DeliveryOutcome, Store } from '@herald/storage';
 import type { SendRequest, SendResult } from './http-sender.ts';
 import { EndpointThrottle } from './endpoint-throttle.ts';
+import { OriginBudget } from './origin-budget.ts';
 import { ResultWriter } from './result-writer.ts';
 import { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 
@@ -29,6 +30,12 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   policy: DeliveryPolicy;
   maxInFlight?: number;
+  /**
+   * Deliveries held for one origin (default 64: the sender's per-origin limit) before its endpoints
+   * are left out of claims, so that a slow origin cannot fill the worker. One claim may add up to
+   * this many more, so an origin holds less than twice it.
+   */
+  maxPerOrigin?: number;
   /** Must exceed the sender's longest queue wait plus its deadline, or a slow send outlives its lease. */
   leaseMs?: number;
   claimBatch?: number;
@@ -42,6 +49,8 @@ export interface DeliveryWorkerOptions {
 }
 
 const MIN_CLAIM_INTERVAL_MS = 2;
+/** A claim that skips saturated endpoints walks past their backlog (20 ms for 100,000): not more often than this. */
+const SKIPPING_CLAIM_INTERVAL_MS = 100;
 
 /** Claims due deliveries, signs and sends them, and records every attempt under its fence. */
 export class DeliveryWorker {
@@ -51,6 +60,7 @@ export class DeliveryWorker {
   private readonly claimBatch: number;
   private readonly pollIntervalMs: number;
   private readonly throttle = new EndpointThrottle();
+  private readonly budget: OriginBudget;
   private readonly writer: ResultWriter;
   private readonly metrics: DeliveryMetrics;
   private readonly operational: OperationalEventSink;
@@ -59,6 +69,11 @@ export class DeliveryWorker {
   private held = 0;
   private pumping = false;
   private pumpAgain = false;
+  /** Set by wake() and the poll: work may have become due that no claim has seen yet. */
+  private newWork = true;
+  /** The skipped endpoints of the last claim that took everything else there was. */
+  private exhaustedSkipKey: string | undefined;
+  private lastSkippingClaimAt = -Infinity;
   private wakeScheduled = false;
   private lastClaimAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -68,7 +83,9 @@ export class DeliveryWorker {
     this.clock = options.clock ?? Date.now;
     this.maxInFlight = options.maxInFlight ?? 256;
     this.leaseMs = options.leaseMs ?? 300_000;
-    this.claimBatch = options.claimBatch ?? 128;
+    const maxPerOrigin = options.maxPerOrigin ?? 64;
+    this.budget = new OriginBudget(maxPerOrigin);
+    this.claimBatch = Math.min(options.claimBatch ?? 128, maxPerOrigin);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.writer = new ResultWriter(options.store, this.clock, options.logger);
     this.metrics = options.metrics ?? noDeliveryMetrics;
@@ -86,6 +103,12 @@ export class DeliveryWorker {
    * claims instead of one small transaction per accepted message.
    */
   wake(): void {
+    this.newWork = true;
+    this.schedule();
+  }
+
+  /** Like wake(), for a delivery that finished here: that frees room, but makes nothing new due. */
+  private schedule(): void {
     if (this.stopped || this.wakeScheduled) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -99,7 +122,7 @@ export class DeliveryWorker {
     this.wakeScheduled = true;
     setTimeout(() => {
       this.wakeScheduled = false;
-      this.wake();
+      this.schedule();
     }, wait);
   }
 
@@ -122,14 +145,36 @@ export class DeliveryWorker {
           const free = this.maxInFlight - this.held;
           if (free < Math.min(this.claimBatch, this.maxInFlight / 4)) return; // a finishing delivery wakes us
           const limit = Math.min(free, this.claimBatch);
+          const skip = this.budget.saturatedEndpoints();
+          // Skipping is not free: the claim walks past the skipped backlog. If the last claim with
+          // these same endpoints skipped found all there was, a finished delivery alone cannot
+          // make another one find more; only new or newly due work (wake, poll) can.
+          const skipKey = skip.join();
+          if (skip.length > 0) {
+            if (!this.newWork && skipKey === this.exhaustedSkipKey) break;
+            // New work while skipping (a busy ingest) could otherwise mean a walk every few ms.
+            const wait = this.lastSkippingClaimAt + SKIPPING_CLAIM_INTERVAL_MS - performance.now();
+            if (wait > 0) {
+              delay = Math.min(delay, wait);
+              break;
+            }
+            this.lastSkippingClaimAt = performance.now();
+          }
+          this.newWork = false;
           const now = this.clock();
           this.lastClaimAt = performance.now();
-          const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now);
+          const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now, skip);
           for (const delivery of claimed) this.dispatch(delivery);
-          if (claimed.length < limit) break;
+          if (claimed.length < limit) {
+            this.exhaustedSkipKey = skipKey;
+            break;
+          }
+          this.newWork = true; // a full claim may have stopped short of work behind it
         }
       } while (this.pumpAgain && !this.stopped);
-      const next = await this.options.store.nextDueAt();
+      // While an origin is saturated, the earliest due delivery may well be one of its own, which
+      // the next claim would skip again: rely on the poll and on its deliveries finishing instead.
+      const next = this.budget.saturatedEndpoints().length > 0 ? null : await this.options.store.nextDueAt();
       if (next !== null) delay = Math.max(0, Math.min(delay, next - this.clock()));
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not claim deliveries; trying again shortly');
@@ -145,6 +190,7 @@ export class DeliveryWorker {
 
   private dispatch(delivery: ClaimedDelivery): void {
     this.held++;
+    this.budget.take(delivery.endpoint.id, delivery.endpoint.url);
     // An endpoint awaiting its verification challenge (its URL changed since the message was
     // accepted) is treated as disabled: nothing goes to a URL that has not proved itself.
     if (delivery.endpoint.disabled || !isVerifiedOrExempt(delivery.endpoint)) {
@@ -155,6 +201,12 @@ export class DeliveryWorker {
     const wait = this.throttle.delayFor(delivery.endpoint.id, delivery.endpoint.throttleRate, now);
     if (wait > 0) this.handBack(delivery, now + wait);
     else this.track(this.attempt(delivery));
+  }
+
+  /** The delivery no longer counts against the worker's or its origin's share. */
+  private unhold(delivery: ClaimedDelivery): void {
+    this.held--;
+    this.budget.give(delivery.endpoint.url);
   }
 
   private track(work: Promise<void>): void {
@@ -219,8 +271,8 @@ export class DeliveryWorker {
       outcome,
       disableEndpoint: disable !== null,
     });
-    this.held--;
-    if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.wake();
+    this.unhold(delivery);
+    if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.schedule();
     if (!applied) {
       if (attempt) this.metrics.staleResultDiscarded();
       return;
@@ -252,7 +304,7 @@ export class DeliveryWorker {
 
   /** Returns a leased delivery to the queue without an attempt, due at `availableAt`. */
   private handBack(delivery: ClaimedDelivery, availableAt: number): void {
-    this.held--;
+    this.unhold(delivery);
     const release = { deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt };
     this.track(this.options.store.releaseDeliveries([release], this.clock()).catch((error: unknown) =>
       this.options.logger.warn({ err: error }, 'could not hand back a delivery; its lease will expire')));

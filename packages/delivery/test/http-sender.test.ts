@@ -2,6 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
+import { SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
 import { HttpSender, type HttpSenderOptions, type SendResult } from '../src/http-sender.ts';
 
 const T = { timeout: 15_000 }; // no test may hang the run
@@ -83,6 +84,7 @@ test('a 2xx answer comes back with status, headers and body; the request arrives
   assert.equal(headers['x-custom'], 'v a l');
   assert.equal(headers['content-type'], 'application/json');
   assert.equal(headers['user-agent'], 'Herald-Webhooks/1.0');
+  assert.equal(headers['accept-encoding'], undefined, 'no compressed answers are asked for (none are inflated)');
 });
 
 test('a custom content type replaces the default instead of being sent beside it', T, async () => {
@@ -104,7 +106,7 @@ test('a redirect is an answer, not an instruction: its target gets no request', 
   assert.equal(target.state.requests, 0);
 });
 
-test('at most 64 KiB of a large response is read and kept, without splitting a character', T, async () => {
+test('at most 64 KiB of a large response is read and kept, without splitting a character, even when it is not UTF-8', T, async () => {
   const ascii = await serve((_request, response) => response.end('x'.repeat(1_048_576)));
   const result = await sender().send(post(ascii.port));
   assert.ok(result.kind === 'response');
@@ -115,6 +117,13 @@ test('at most 64 KiB of a large response is read and kept, without splitting a c
   assert.ok(cut.kind === 'response');
   assert.ok(Buffer.byteLength(cut.body) <= 65_536);
   assert.equal(cut.body, '€'.repeat(21_845));
+
+  const binary = await serve((_request, response) => response.end(Buffer.alloc(100_000, 0xff))); // never valid UTF-8
+  const kept = await sender().send(post(binary.port));
+  assert.ok(kept.kind === 'response' && Buffer.byteLength(kept.body) <= 65_536, 'a binary body keeps the cap');
+  const shortBinary = await serve((_request, response) => response.end(Buffer.alloc(30_000, 0xff))); // 90 000 bytes once decoded
+  const short = await sender().send(post(shortBinary.port));
+  assert.ok(short.kind === 'response' && Buffer.byteLength(short.body) <= 65_536, 'a short binary body keeps the cap too');
 });
 
 test('a receiver that never answers, sends headers a byte a second, or trickles its body forever ends at the deadline', T, async () => {
@@ -160,6 +169,26 @@ test('without the development switch an IP literal of a private address gets no 
   assertError(await guarded.send({ url: `https://169.254.169.254/latest/meta-data/`, headers: {}, body: '{}' }), 'blocked-address');
   assert.equal(server.state.connections, 0);
   assert.equal(server.state.requests, 0);
+});
+
+test('every form in the SSRF table is refused at send time, before a connection to the canary receiver', T, async () => {
+  const canary = await serve((_request, response) => response.end('reached'));
+  const guarded = sender({ allowPrivateTargets: false, lookup: stubLookup(['127.0.0.1']) });
+  const urls = refusedUrls(canary.port);
+  assert.ok(SSRF_FORM_COUNT >= 200 && urls.length > SSRF_FORM_COUNT);
+  for (const url of urls) {
+    const result = await guarded.send({ url, headers: {}, body: '{}' });
+    assert.ok(result.kind === 'error' && ['blocked-address', 'invalid-url'].includes(result.reason), `${JSON.stringify(url)}: ${JSON.stringify(result)}`);
+  }
+  assert.equal(canary.state.connections, 0);
+  assert.equal(canary.state.requests, 0);
+});
+
+test('with https-only on, plain http is refused at send time without a connection', T, async () => {
+  const canary = await serve((_request, response) => response.end('reached'));
+  const result = await sender({ httpsOnly: true }).send(post(canary.port));
+  assertError(result, 'https-required');
+  assert.equal(canary.state.connections, 0);
 });
 
 test('a name that resolves to a public and a loopback address (rebinding) gets no connection', T, async () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { PUBLIC_URLS, SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
 import { checkTargetUrl, isBlockedAddress } from '../src/ssrf-guard.ts';
 
 const BLOCKED_ADDRESSES = [
@@ -44,30 +45,9 @@ test('public unicast addresses, including those right next to blocked ranges, ar
   for (const address of PUBLIC_ADDRESSES) assert.equal(isBlockedAddress(address), false, address);
 });
 
-const REFUSED_URLS = [
-  // private IP literals, including spellings that WHATWG URL normalises to them
-  'http://127.0.0.1/', 'http://127.0.0.1:8080/hook', 'http://2130706433/', 'http://0x7f.1/', 'http://0177.0.0.1/',
-  'http://0x7f000001/', 'http://0x7F.0.0.1/', 'http://127.1/', 'http://127.0.1/', 'http://017700000001/',
-  'http://0/', 'http://0.0.0.0/', 'http://167772161/', 'http://0xa9fea9fe/', 'http://2852039166/',
-  'http://[::1]/', 'http://[::]/', 'https://[::]/', 'http://[::ffff:127.0.0.1]/', 'http://[0:0:0:0:0:ffff:7f00:1]/',
-  'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]/', 'http://[fd00:ec2::254]/', 'http://[64:ff9b::7f00:1]/',
-  'http://[2002:7f00:1::]/', 'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', 'http://169.254.169.254/latest/meta-data/',
-  'http://168.63.129.16/', 'http://10.0.0.1/', 'http://172.16.5.4/', 'http://192.168.1.1./', 'http://100.64.0.1/',
-  'http://198.18.0.1/', 'http://224.0.0.1/', 'http://255.255.255.255/', 'http://192.0.2.1/', 'http://203.0.113.5/',
-  'http://240.0.0.1/', 'http://[ff02::1]/', 'http://[2001:db8::1]/',
-  // local names, trailing dots and case included
-  'http://localhost/', 'http://localhost./', 'http://localhost../', 'http://LOCALHOST/', 'http://localhost:3000/',
-  'http://app.localhost/', 'http://app.localhost./', 'http://printer.local/', 'http://metadata.google.internal/',
-  'http://db.internal./', 'http://intranet/', 'http://router.home.arpa/',
-  // credentials, other schemes, garbage
-  'http://user:pass@example.com/', 'http://user@example.com/', 'https://:secret@example.com/', 'ftp://example.com/',
-  'file:///etc/passwd', 'gopher://example.com/', 'ws://example.com/', 'data:text/plain,hi', 'javascript:alert(1)',
-  'not a url', '', '//example.com/', 'http://./',
-];
-
 test('endpoint URLs pointing at private places, or with odd schemes or credentials, are refused with a reason', () => {
-  assert.ok(REFUSED_URLS.length >= 60, 'table of refused URLs too small');
-  for (const url of REFUSED_URLS) {
+  assert.ok(SSRF_FORM_COUNT >= 200, 'table of refused URL forms too small');
+  for (const url of refusedUrls(8080)) {
     const verdict = checkTargetUrl(url, { allowPrivateTargets: false });
     assert.equal(verdict.ok, false, url);
     assert.ok(!verdict.ok && verdict.reason.length > 10, url);
@@ -78,7 +58,7 @@ test('endpoint URLs pointing at private places, or with odd schemes or credentia
 });
 
 test('public URLs are accepted, and private ones too when the development switch is on', () => {
-  for (const url of ['https://example.com/hook', 'http://93.184.216.34/x?y=1', 'https://[2606:4700:4700::1111]/', 'https://hooks.example.co.uk:8443/a/b', 'https://example.com./hook', 'http://134744072/']) {
+  for (const url of PUBLIC_URLS) {
     const verdict = checkTargetUrl(url, { allowPrivateTargets: false });
     assert.equal(verdict.ok, true, url);
     assert.ok(verdict.ok && verdict.url instanceof URL);
@@ -89,6 +69,14 @@ test('public URLs are accepted, and private ones too when the development switch
   for (const url of ['ftp://127.0.0.1/', 'http://user:pass@localhost/', 'file:///etc/passwd']) {
     assert.equal(checkTargetUrl(url, { allowPrivateTargets: true }).ok, false, `${url}: schemes and credentials are checked regardless`);
   }
+});
+
+test('with https-only on, plain http is refused even for a public host, and https is accepted', () => {
+  const policy = { allowPrivateTargets: false, httpsOnly: true };
+  const refused = checkTargetUrl('http://example.com/hook', policy);
+  assert.ok(!refused.ok && refused.refusal === 'https-required' && refused.reason.includes('HERALD_HTTPS_ONLY'), JSON.stringify(refused));
+  assert.equal(checkTargetUrl('https://example.com/hook', policy).ok, true);
+  assert.equal(checkTargetUrl('http://127.0.0.1:3000/', { allowPrivateTargets: true, httpsOnly: true }).ok, false, 'the development switch does not lift it');
 });
 
 // The test's own table, independent of the implementation's, as [first address, prefix length].
@@ -102,7 +90,7 @@ const v4 = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]
 const hex = (n: number) => `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
 const teredoClient = (n: number) => hex(~n >>> 0);
 const embeddings = (n: number) => [
-  `::ffff:${v4(n)}`, `::ffff:${hex(n)}`, `64:ff9b::${v4(n)}`, `64:ff9b::${hex(n)}`, `2002:${hex(n)}::1`,
+  `::ffff:${v4(n)}`, `::ffff:${hex(n)}`, `::${v4(n)}`, `64:ff9b::${v4(n)}`, `64:ff9b::${hex(n)}`, `2002:${hex(n)}::1`,
   `2002:${hex(n)}:ffff:ffff:ffff:ffff:ffff`, `2001:0:4136:e378:8000:63bf:${teredoClient(n)}`,
 ];
 
@@ -111,7 +99,10 @@ test('an address in a blocked IPv4 range is blocked, and so is every IPv6 form t
     fc.integer({ min: 0, max: 2 ** (32 - bits) - 1 }).map((offset) => (base + offset) >>> 0));
   fc.assert(fc.property(inBlockedRange, (address) => {
     assert.equal(isBlockedAddress(v4(address)), true, v4(address));
-    for (const form of embeddings(address)) assert.equal(isBlockedAddress(form), true, form);
+    for (const form of embeddings(address)) {
+      assert.equal(isBlockedAddress(form), true, form);
+      assert.equal(checkTargetUrl(`https://[${form}]/hook`, { allowPrivateTargets: false }).ok, false, form);
+    }
   }), { numRuns: 1_000 });
 });
 

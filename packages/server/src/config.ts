@@ -40,6 +40,7 @@ const environment = z.object({
   HERALD_DATA_DIR: z.string().min(1).default('.herald'),
   HERALD_ADMIN_TOKEN: z.string().min(16, 'HERALD_ADMIN_TOKEN must be at least 16 characters; leave it unset to have one generated').optional(),
   HERALD_ALLOW_PRIVATE_TARGETS: flag('HERALD_ALLOW_PRIVATE_TARGETS'),
+  HERALD_HTTPS_ONLY: flag('HERALD_HTTPS_ONLY'),
   HERALD_RETRY_SCHEDULE: z.string().optional().transform((text, context) => {
     if (text === undefined) return [...DEFAULT_RETRY_SCHEDULE_MS];
     const parsed = parseRetrySchedule(text);
@@ -75,6 +76,8 @@ export interface HeraldConfig {
   dataDir: string;
   adminToken: string | undefined;
   allowPrivateTargets: boolean;
+  /** Endpoint URLs must be https, at create, update and send. */
+  httpsOnly: boolean;
   retryScheduleMs: number[];
   maxBodyBytes: number;
   deliveryDeadlineMs: number;
@@ -112,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: isAbsolute(e.HERALD_DATA_DIR) ? e.HERALD_DATA_DIR : resolve(e.HERALD_DATA_DIR),
     adminToken: e.HERALD_ADMIN_TOKEN,
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
+    httpsOnly: e.HERALD_HTTPS_ONLY,
     retryScheduleMs: e.HERALD_RETRY_SCHEDULE,
     maxBodyBytes: e.HERALD_MAX_BODY_BYTES,
     deliveryDeadlineMs: e.HERALD_DELIVERY_DEADLINE,

@@ -57,7 +57,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     clock,
     adminTokenSha256: adminToken.sha256,
     maxBodyBytes: config.maxBodyBytes,
-    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets }),
+    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, httpsOnly: config.httpsOnly }),
     operational,
     queueChanged: () => delivery?.wake(),
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
@@ -113,6 +113,7 @@ function startDelivery(
 ): DeliveryEngine {
   const senderOptions = {
     allowPrivateTargets: config.allowPrivateTargets,
+    httpsOnly: config.httpsOnly,
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,
     maxResponseBytes: config.maxResponseBytes,
@@ -127,6 +128,7 @@ function startDelivery(
       retryScheduleMs: config.retryScheduleMs,
       failureWindowMs: config.disableAfterMs,
       maxInFlight: config.workerConcurrency,
+      maxPerOrigin: config.originConcurrency,
     }, { metrics, operational, endpointsChanged: () => store.forgetCachedEndpoints() }, logger);
   }
   const sender = new HttpSender(senderOptions);
@@ -136,6 +138,7 @@ function startDelivery(
     logger: logger.child({ component: 'delivery' }),
     policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
     maxInFlight: config.workerConcurrency,
+    maxPerOrigin: config.originConcurrency,
     metrics,
     operational,
   });

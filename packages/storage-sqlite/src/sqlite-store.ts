@@ -543,14 +543,16 @@ export class SqliteStore implements Store {
 
   // The queue
 
-  async claimDeliveries(limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
+  async claimDeliveries(limit: number, leaseMs: number, now: number, skipEndpointIds: readonly string[] = []): Promise<ClaimedDelivery[]> {
+    const skipping = skipEndpointIds.length > 0;
     const claim = this.db.transaction(() => {
       const leased = this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Sending}, available_at = ?,
           fence = fence + 1, updated_at = ?
         WHERE id IN (SELECT id FROM deliveries WHERE status IN (1, 3) AND available_at <= ?
+          ${skipping ? 'AND endpoint_id NOT IN (SELECT value FROM json_each(?))' : ''}
           ORDER BY available_at LIMIT ?)
         RETURNING id, msg_id, endpoint_id, fence, attempt_count, trigger_type`)
-        .all(now + leaseMs, now, now, limit) as {
+        .all(now + leaseMs, now, now, ...(skipping ? [JSON.stringify(skipEndpointIds)] : []), limit) as {
           id: number; msg_id: string; endpoint_id: string; fence: number; attempt_count: number; trigger_type: number;
         }[];
       if (leased.length === 0) return [];

@@ -186,8 +186,12 @@ export interface Store {
   listAttemptsByEndpoint(appId: string, endpointId: string, filter: AttemptFilter): Promise<Page<Attempt>>;
   listAttemptsByMessage(appId: string, msgId: string, filter: AttemptFilter): Promise<Page<Attempt>>;
 
-  /** Leases up to `limit` due deliveries until now + leaseMs, bumping each fence. */
-  claimDeliveries(limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases up to `limit` due deliveries until now + leaseMs, bumping each fence. Deliveries to the
+   * endpoints in `skipEndpointIds` are left in the queue: the worker already holds as many for
+   * their origin as it may send at once, and holding more would starve every other endpoint.
+   */
+  claimDeliveries(limit: number, leaseMs: number, now: number, skipEndpointIds?: readonly string[]): Promise<ClaimedDelivery[]>;
   /** Applies results whose fence still matches; returns, per result, whether it was applied. */
   recordResults(results: DeliveryResult[], now: number): Promise<boolean[]>;
   /** Hands leased deliveries back without an attempt (shutdown, throttling), fenced. */

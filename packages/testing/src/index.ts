@@ -1,3 +1,5 @@
 export * from './receiver.ts';
 export * from './herald.ts';
 export * from './wait.ts';
+export * from './api-client.ts';
+export * from './hostile-receivers.ts';

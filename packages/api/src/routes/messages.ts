@@ -53,7 +53,8 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       eventType: body.eventType,
       eventId: body.eventId ?? null,
       channels: body.channels && body.channels.length > 0 ? body.channels : null,
-      payload: JSON.stringify(body.payload),
+      // The payload as sent, byte for byte (see rawJsonValues); re-serializing would change it.
+      payload: request.rawJsonValues?.get('payload') ?? JSON.stringify(body.payload),
       createdAt: now,
     };
     return reply.code(202).send(await accept(request, message, withContent, 202));

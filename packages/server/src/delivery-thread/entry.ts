@@ -29,6 +29,7 @@ const worker = new DeliveryWorker({
   logger: pino({ level: data.logLevel, base: { service: 'herald' } }).child({ component: 'delivery' }),
   policy: { retryScheduleMs: data.retryScheduleMs, failureWindowMs: data.failureWindowMs, random: Math.random },
   maxInFlight: data.maxInFlight,
+  maxPerOrigin: data.maxPerOrigin,
   metrics: {
     attemptFinished: (outcome, ms) => metrics.attempts.push([outcome, ms]),
     deliveredAfter: (ms) => metrics.delivered.push(ms),

@@ -10,6 +10,7 @@ export interface DeliveryThreadData {
   retryScheduleMs: number[];
   failureWindowMs: number;
   maxInFlight: number;
+  maxPerOrigin: number;
 }
 
 export type ToDeliveryThread = 'wake' | 'stop';

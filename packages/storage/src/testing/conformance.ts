@@ -11,6 +11,7 @@ import { idempotencySuite } from './conformance/idempotency.ts';
 import { inspectorSuite } from './conformance/inspector.ts';
 import { attemptRequestHeadersSuite } from './conformance/attempt-request-headers.ts';
 import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
+import { claimSkippingSuite } from './conformance/claim-skipping.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 
@@ -47,5 +48,6 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
     inspectorSuite(withStore);
     attemptRequestHeadersSuite(withStore);
     attemptTimelineSuite(withStore);
+    claimSkippingSuite(withStore);
   });
 }

@@ -1,0 +1,97 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { newId } from '@herald/core';
+import type { Store } from '@herald/storage';
+import { SqliteStore } from '@herald/storage-sqlite';
+import { HttpSender } from '../src/http-sender.ts';
+import { DeliveryWorker } from '../src/worker.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function loopback(answer: boolean): Promise<{ url: string; open: () => number; received: () => number }> {
+  let open = 0;
+  let received = 0;
+  const server: Server = createServer((request, response) => {
+    received++;
+    open++;
+    response.on('close', () => open--);
+    request.resume();
+    if (answer) request.on('end', () => response.end('ok'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, open: () => open, received: () => received };
+}
+
+async function queue(store: Store, endpointId: string, appId: string, count: number): Promise<void> {
+  const now = Date.now();
+  await store.createMessages(Array.from({ length: count }, () => ({
+    message: { id: newId('msg'), appId, eventType: 'x.y', eventId: null, channels: null, payload: '{}', createdAt: now },
+    endpointIds: [endpointId],
+  })), now);
+}
+
+test('while one origin is saturated the worker neither spins on its backlog nor stops serving the others', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-isolation-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const sqlite = new SqliteStore({ path: join(dir, 'herald.db'), synchronous: 'NORMAL' });
+  await sqlite.migrate();
+  cleanups.push(() => sqlite.close());
+  let claims = 0;
+  // The real store, with its claims counted.
+  const store = new Proxy(sqlite, {
+    get(target, name, receiver) {
+      if (name === 'claimDeliveries') return (...args: Parameters<Store['claimDeliveries']>) => (claims++, target.claimDeliveries(...args));
+      const value = Reflect.get(target, name, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const [silent, healthy] = [await loopback(false), await loopback(true)];
+  const app = await sqlite.createApplication({ id: newId('app'), uid: null, name: 'a', throttleRate: null, metadata: {} }, Date.now());
+  const endpoint = async (url: string) => (await sqlite.createEndpoint({
+    id: newId('ep'), appId: app.id, uid: null, url, description: '', disabled: false, eventTypes: null, channels: null,
+    headers: {}, throttleRate: null, metadata: {}, version: 1, secret: `whsec_${'A'.repeat(32)}`,
+  }, Date.now())).id;
+  const [slowId, healthyId] = [await endpoint(silent.url), await endpoint(healthy.url)];
+
+  const sender = new HttpSender({ allowPrivateTargets: true, deadlineMs: 10_000, connectionsPerOrigin: 2 });
+  const worker = new DeliveryWorker({
+    store, sender, logger: pino({ level: 'silent' }), maxInFlight: 8, maxPerOrigin: 2,
+    policy: { retryScheduleMs: [3_600_000], failureWindowMs: 86_400_000, random: Math.random },
+  });
+  cleanups.push(async () => {
+    const stopped = worker.stop();
+    await sender.close();
+    await stopped;
+  });
+  await queue(sqlite, slowId, app.id, 50);
+  worker.start();
+  for (let waited = 0; silent.open() < 2; waited += 10) {
+    assert.ok(waited < 5_000, 'the slow origin was never saturated');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  const claimsBefore = claims;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.ok(claims - claimsBefore <= 3, `${claims - claimsBefore} claims in one idle second of saturation`);
+
+  await queue(sqlite, healthyId, app.id, 20);
+  worker.wake();
+  for (let waited = 0; healthy.received() < 20; waited += 10) {
+    assert.ok(waited < 5_000, `the healthy endpoint got ${healthy.received()} of 20`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(silent.received(), 2, 'the slow origin never had more than its share sent');
+});
