@@ -2,11 +2,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import { NotFoundError } from '@herald/core';
 import { authenticate } from './auth.ts';
+import { authorize } from './access/authorize.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { implementedDocument } from './openapi.ts';
 import { errorHandler, problemFor, sendProblem } from './problem.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
+import { registerAuthTokenRoutes } from './routes/auth-tokens.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
@@ -43,10 +45,15 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
 
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('callerScope', '');
+  // Set by authentication on every route that is not public; never defaults to a privileged caller.
+  app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0]!;
     if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path)) return;
-    request.callerScope = authenticate(request, deps.adminTokenSha256);
+    const { principal, scope } = await authenticate(request, deps.adminTokenSha256, deps.store, deps.clock());
+    request.principal = principal;
+    request.callerScope = scope;
+    await authorize(principal, request, deps.store);
   });
   registerIdempotency(app, deps.store, deps.clock);
 
@@ -62,6 +69,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerEndpointRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerAttemptRoutes(app, deps);
+  registerAuthTokenRoutes(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

@@ -18,6 +18,8 @@ export interface ApiDeps {
   operational: OperationalEventSink;
   /** Tells an in-process worker that deliveries were queued outside ingest (resend, recover). */
   queueChanged: () => void;
+  /** Herald's base URL as users reach it (HERALD_PUBLIC_URL, else the listening URL), for app-portal links. */
+  publicUrl: () => string;
   /** Reports whether storage answers; the health route turns false into 503. */
   storageHealthy: () => Promise<boolean>;
 }

@@ -7,3 +7,6 @@ export * from './filter.ts';
 export * from './signing/standard-webhooks.ts';
 export * from './delivery-policy.ts';
 export * from './operational-events.ts';
+export * from './api-token.ts';
+export * from './audit-entry.ts';
+export * from './secret-box.ts';

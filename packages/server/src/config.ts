@@ -63,6 +63,8 @@ const environment = z.object({
   HERALD_OPERATIONAL_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/,
     'HERALD_OPERATIONAL_WEBHOOK_SECRET must look like whsec_ followed by base64 (e.g. from `openssl rand -base64 24`)').optional(),
   HERALD_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  HERALD_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'HERALD_PUBLIC_URL must be an http(s) URL such as https://herald.example.com' })
+    .transform((url) => url.replace(/\/+$/, '')).optional(),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -88,6 +90,8 @@ export interface HeraldConfig {
   operationalWebhookSecret: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   logLevel: string;
+  /** Base URL users reach Herald at, for app-portal links; the listening URL when unset. */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +125,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operationalWebhookSecret: e.HERALD_OPERATIONAL_WEBHOOK_SECRET,
     sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
     logLevel: e.HERALD_LOG_LEVEL,
+    publicUrl: e.HERALD_PUBLIC_URL,
   };
 }

@@ -48,6 +48,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
   delivery = startDelivery(config, store, dbPath, metrics.delivery, operational, logger);
 
+  let listeningUrl = '';
   const api = buildApi({
     store,
     ingest,
@@ -57,6 +58,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets }),
     operational,
     queueChanged: () => delivery?.wake(),
+    publicUrl: () => config.publicUrl ?? listeningUrl,
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
   }, logger);
   api.get('/metrics', async (_request, reply) =>
@@ -65,6 +67,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   await api.listen({ port: config.port, host: config.host });
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  listeningUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
   const sweeper = setInterval(() => {
     store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
@@ -75,7 +78,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url: listeningUrl,
     port,
     generatedAdminToken: adminToken.generated,
     stop: () => (stopping ??= (async () => {

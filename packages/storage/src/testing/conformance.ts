@@ -8,6 +8,7 @@ import { messagesSuite } from './conformance/messages.ts';
 import { deliveryQueueSuite } from './conformance/delivery-queue.ts';
 import { attemptsSuite } from './conformance/attempts.ts';
 import { idempotencySuite } from './conformance/idempotency.ts';
+import { tenancySuite } from './conformance/tenancy.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 
@@ -41,5 +42,6 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
     deliveryQueueSuite(withStore);
     attemptsSuite(withStore);
     idempotencySuite(withStore);
+    tenancySuite(withStore);
   });
 }
