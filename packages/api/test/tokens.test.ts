@@ -58,6 +58,18 @@ describe('API tokens and app-portal access', () => {
     assert.equal((await call('/api/v1/app/shop', token, 'DELETE')).status, 403, 'its own application is visible but not deletable');
   });
 
+  test('event types behind a feature flag are shown only to portal tokens that carry the flag', async () => {
+    assert.equal((await admin('/api/v1/event-type', 'POST', { name: 'beta.thing', description: 'b', featureFlag: 'beta' })).status, 201);
+    const names = async (token: string) =>
+      ((await (await call('/api/v1/event-type', token)).json()) as { data: Array<{ name: string }> }).data.map((type) => type.name);
+    const plain = await portalToken('shop');
+    const flagged = await portalToken('shop', { featureFlags: ['beta'] });
+    assert.ok(!(await names(plain.token)).includes('beta.thing'));
+    assert.equal((await call('/api/v1/event-type/beta.thing', plain.token)).status, 404);
+    assert.ok((await names(flagged.token)).includes('beta.thing'));
+    assert.ok((await names(herald.token)).includes('beta.thing'));
+  });
+
   test('a read-only portal token reads but cannot write; an expired one gets 401', async () => {
     const { token } = await portalToken('shop', { readOnly: true });
     assert.equal((await call('/api/v1/app/shop/endpoint', token)).status, 200);

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError, type ApiToken } from '@herald/core';
+import { ForbiddenError, NotFoundError, type ApiToken, type EventType } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { Principal } from '../auth.ts';
 
@@ -45,4 +45,9 @@ export async function authorize(principal: Principal, request: FastifyRequest, s
 function requireScope(token: ApiToken, reading: boolean): void {
   const needed = reading ? 'read' : 'write';
   if (!token.scopes.includes(needed)) throw new ForbiddenError(`This token lacks the "${needed}" scope.`);
+}
+
+/** Svix's rule: an event type behind a feature flag is shown to an app-portal token only if the token carries that flag. */
+export function eventTypeVisible(principal: Principal, type: EventType): boolean {
+  return principal.kind !== 'application' || type.featureFlag === null || principal.token.featureFlags.includes(type.featureFlag);
 }
