@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import { NotFoundError } from '@herald/core';
 import { authenticate } from './auth.ts';
 import { authorize } from './access/authorize.ts';
+import { registerAuditLog } from './audit-log.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { implementedDocument } from './openapi.ts';
 import { errorHandler, problemFor, sendProblem } from './problem.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAuthTokenRoutes } from './routes/auth-tokens.ts';
+import { registerAuditLogRoutes } from './routes/audit-log.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
@@ -56,6 +58,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
     await authorize(principal, request, deps.store);
   });
   registerIdempotency(app, deps.store, deps.clock);
+  registerAuditLog(app, deps.store, deps.clock);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
@@ -70,6 +73,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerMessageRoutes(app, deps);
   registerAttemptRoutes(app, deps);
   registerAuthTokenRoutes(app, deps);
+  registerAuditLogRoutes(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));
