@@ -29,10 +29,9 @@ export class SecretBox {
     });
   }
 
-  /** Keys written as base64, comma-separated, the sealing key first. */
-  static fromBase64List(text: string): SecretBox {
-    const parts = text.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
-    return new SecretBox(parts.map((part) => Buffer.from(part, 'base64')));
+  /** Keys written as base64, the sealing key first. */
+  static fromBase64(keys: string[]): SecretBox {
+    return new SecretBox(keys.map((key) => Buffer.from(key, 'base64')));
   }
 
   static generateKey(): string {

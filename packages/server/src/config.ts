@@ -65,6 +65,14 @@ const environment = z.object({
   HERALD_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   HERALD_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'HERALD_PUBLIC_URL must be an http(s) URL such as https://herald.example.com' })
     .transform((url) => url.replace(/\/+$/, '')).optional(),
+  HERALD_ENCRYPTION_KEY: z.string().transform((text, context) => {
+    const keys = text.split(',').map((key) => key.trim()).filter((key) => key.length > 0);
+    if (keys.length === 0 || keys.some((key) => Buffer.from(key, 'base64').length !== 32)) {
+      context.addIssue({ code: 'custom', message: 'HERALD_ENCRYPTION_KEY must be base64 keys of 32 bytes, comma-separated, the current one first (make one with `openssl rand -base64 32`)' });
+      return z.NEVER;
+    }
+    return keys;
+  }).optional(),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -92,6 +100,8 @@ export interface HeraldConfig {
   logLevel: string;
   /** Base URL users reach Herald at, for app-portal links; the listening URL when unset. */
   publicUrl: string | undefined;
+  /** Base64 AES-256 keys for secrets at rest, the sealing one first; a key file in the data directory when unset. */
+  encryptionKeys: string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -126,5 +136,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
     logLevel: e.HERALD_LOG_LEVEL,
     publicUrl: e.HERALD_PUBLIC_URL,
+    encryptionKeys: e.HERALD_ENCRYPTION_KEY,
   };
 }

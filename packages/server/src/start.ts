@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
 import { DeliveryWorker, HttpSender, checkTargetUrl, type DeliveryMetrics } from '@herald/delivery';
-import type { OperationalEventSink } from '@herald/core';
+import { SecretBox, type OperationalEventSink } from '@herald/core';
+import { withSecretEncryption } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -11,6 +12,7 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
+import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 
 export interface RunningHerald {
   url: string;
@@ -25,8 +27,15 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const clock = Date.now;
   mkdirSync(config.dataDir, { recursive: true });
   const dbPath = join(config.dataDir, 'herald.db');
-  const store = new SqliteStore({ path: dbPath, synchronous: config.sqliteSynchronous });
-  await store.migrate();
+  const encryptionKeys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir, logger);
+  const box = SecretBox.fromBase64(encryptionKeys);
+  const sqlite = new SqliteStore({ path: dbPath, synchronous: config.sqliteSynchronous });
+  await sqlite.migrate();
+  await resealSecrets(sqlite, box, logger).catch(async (error: unknown) => {
+    await sqlite.close();
+    throw error;
+  });
+  const store = withSecretEncryption(sqlite, box);
   if (!store.capabilities.concurrentWorkers) {
     // Embedded mode has one worker: any lease still held belongs to a previous run that crashed.
     const recovered = await store.expireAllLeases(clock());
@@ -46,7 +55,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   });
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
-  delivery = startDelivery(config, store, dbPath, metrics.delivery, operational, logger);
+  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics.delivery, operational, logger);
 
   let listeningUrl = '';
   const api = buildApi({
@@ -104,6 +113,7 @@ function startDelivery(
   config: HeraldConfig,
   store: SqliteStore,
   dbPath: string,
+  encryptionKeys: string[],
   metrics: DeliveryMetrics,
   operational: OperationalEventSink,
   logger: Logger,
@@ -118,6 +128,7 @@ function startDelivery(
   if (config.deliveryThread) {
     return new DeliveryThread({
       dbPath,
+      encryptionKeys,
       logLevel: config.logLevel,
       sender: senderOptions,
       senderThreads: config.senderThreads,
