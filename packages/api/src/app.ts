@@ -4,6 +4,7 @@ import { NotFoundError } from '@herald/core';
 import { authenticate } from './auth.ts';
 import { authorize } from './access/authorize.ts';
 import { registerAuditLog } from './audit-log.ts';
+import { registerRateLimits } from './rate-limit.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { implementedDocument } from './openapi.ts';
@@ -57,6 +58,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
     request.callerScope = scope;
     await authorize(principal, request, deps.store);
   });
+  registerRateLimits(app, deps.rateLimits, deps.clock);
   registerIdempotency(app, deps.store, deps.clock);
   registerAuditLog(app, deps.store, deps.clock);
 

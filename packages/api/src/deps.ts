@@ -2,6 +2,7 @@ import type { Application, Endpoint, OperationalEventSink } from '@herald/core';
 import { NotFoundError } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
+import type { RateLimit } from './rate-limit.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   queueChanged: () => void;
   /** Herald's base URL as users reach it (HERALD_PUBLIC_URL, else the listening URL), for app-portal links. */
   publicUrl: () => string;
+  /** Per-token request budgets; null turns one off. */
+  rateLimits: { management: RateLimit | null; ingest: RateLimit | null };
   /** Reports whether storage answers; the health route turns false into 503. */
   storageHealthy: () => Promise<boolean>;
 }

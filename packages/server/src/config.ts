@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseDuration, parseRetrySchedule } from '@herald/core';
+import { parseRateLimit, type RateLimit } from '@herald/api';
 
 /**
  * Herald's whole configuration: one schema, one defaults table, read from the environment once at
@@ -32,6 +33,16 @@ const flag = (name: string, fallback = false) =>
     if (/^(false|0|no|)$/i.test(text)) return false;
     context.addIssue({ code: 'custom', message: `${name} must be true or false (got "${text}")` });
     return z.NEVER;
+  });
+
+const rateLimit = (name: string, fallback: string) =>
+  z.string().default(fallback).transform((text, context) => {
+    const limit = parseRateLimit(text);
+    if (limit === undefined) {
+      context.addIssue({ code: 'custom', message: `${name} must be a number of requests per s, m or h, such as 100/s or 6000/m, or off (got "${text}")` });
+      return z.NEVER;
+    }
+    return limit;
   });
 
 const environment = z.object({
@@ -73,6 +84,8 @@ const environment = z.object({
     }
     return keys;
   }).optional(),
+  HERALD_RATE_LIMIT: rateLimit('HERALD_RATE_LIMIT', '1000/s'),
+  HERALD_INGEST_RATE_LIMIT: rateLimit('HERALD_INGEST_RATE_LIMIT', '10000/s'),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -102,6 +115,8 @@ export interface HeraldConfig {
   publicUrl: string | undefined;
   /** Base64 AES-256 keys for secrets at rest, the sealing one first; a key file in the data directory when unset. */
   encryptionKeys: string[] | undefined;
+  /** Per-token budgets for the management API and for sending messages; null is off. */
+  rateLimits: { management: RateLimit | null; ingest: RateLimit | null };
 }
 
 export class ConfigError extends Error {
@@ -137,5 +152,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.HERALD_LOG_LEVEL,
     publicUrl: e.HERALD_PUBLIC_URL,
     encryptionKeys: e.HERALD_ENCRYPTION_KEY,
+    rateLimits: { management: e.HERALD_RATE_LIMIT, ingest: e.HERALD_INGEST_RATE_LIMIT },
   };
 }

@@ -68,6 +68,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     operational,
     queueChanged: () => delivery?.wake(),
     publicUrl: () => config.publicUrl ?? listeningUrl,
+    rateLimits: config.rateLimits,
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
   }, logger);
   api.get('/metrics', async (_request, reply) =>
