@@ -121,3 +121,10 @@ test('secrets and tokens never reach the database or the logs in plaintext, acro
   await assert.rejects(start({ HERALD_ENCRYPTION_KEY: WRONG }), (error: unknown) =>
     error instanceof ConfigError && /HERALD_ENCRYPTION_KEY cannot open the stored endpoint secrets/.test(error.message));
 });
+
+test('a malformed HERALD_ENCRYPTION_KEY is refused with a message saying how to make one', () => {
+  for (const bad of ['short', `${key()},not-32-bytes`]) {
+    assert.throws(() => loadConfig(testEnv(dir.path, { HERALD_ENCRYPTION_KEY: bad })),
+      (error: unknown) => error instanceof ConfigError && /HERALD_ENCRYPTION_KEY.*openssl rand -base64 32/.test(error.message));
+  }
+});

@@ -70,6 +70,23 @@ describe('API tokens and app-portal access', () => {
     assert.ok((await names(herald.token)).includes('beta.thing'));
   });
 
+  test('Idempotency-Keys are scoped to the calling token', async () => {
+    const [first, second] = [await portalToken('shop'), await portalToken('shop')];
+    const send = (token: string) => fetch(`${herald.url}/api/v1/app/shop/msg`, {
+      method: 'POST',
+      body: JSON.stringify({ eventType: 'order.paid', payload: { n: 1 } }),
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'same-key' },
+    });
+    const original = (await (await send(first.token)).json()) as { id: string };
+    const replay = await send(first.token);
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    assert.equal(((await replay.json()) as { id: string }).id, original.id);
+    const other = await send(second.token);
+    assert.equal(other.status, 202);
+    assert.equal(other.headers.get('idempotent-replayed'), null);
+    assert.notEqual(((await other.json()) as { id: string }).id, original.id);
+  });
+
   test('a read-only portal token reads but cannot write; an expired one gets 401', async () => {
     const { token } = await portalToken('shop', { readOnly: true });
     assert.equal((await call('/api/v1/app/shop/endpoint', token)).status, 200);
