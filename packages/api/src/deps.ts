@@ -1,5 +1,5 @@
 import type { Application, Endpoint, OperationalEventSink } from '@herald/core';
-import { NotFoundError } from '@herald/core';
+import { ConflictError, NotFoundError, newId } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
 import type { RateLimit } from './rate-limit.ts';
@@ -38,4 +38,27 @@ export async function requireEndpoint(deps: ApiDeps, appIdOrUid: string, endpoin
   const endpoint = await deps.store.getEndpoint(app.id, endpointIdOrUid);
   if (!endpoint) throw new NotFoundError('Endpoint');
   return { app, endpoint };
+}
+
+/**
+ * The application at this id or uid; if there is none and `create` is given, a new one with the
+ * path id as its uid (Svix's inline `application`). A concurrent create of the same uid wins.
+ */
+export async function findOrCreateApp(
+  deps: ApiDeps,
+  idOrUid: string,
+  create: { name: string; uid?: string | null; throttleRate: number | null; metadata: Record<string, string> } | null | undefined,
+): Promise<Application | undefined> {
+  const existing = await deps.store.getApplication(idOrUid);
+  if (existing || !create) return existing;
+  return deps.store.createApplication({
+    id: newId('app'),
+    uid: create.uid ?? idOrUid,
+    name: create.name,
+    throttleRate: create.throttleRate,
+    metadata: create.metadata,
+  }, deps.clock()).catch(async (error: unknown) => {
+    if (error instanceof ConflictError) return deps.store.getApplication(idOrUid);
+    throw error;
+  });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { BadRequestError, ConflictError, NotFoundError, newId, type TokenScope } from '@herald/core';
-import type { ApiDeps } from '../deps.ts';
+import { BadRequestError, NotFoundError, type TokenScope } from '@herald/core';
+import { findOrCreateApp, type ApiDeps } from '../deps.ts';
 import { issueToken } from '../access/issue-token.ts';
 import { parse } from '../validation.ts';
 import { listQuery } from '../schemas/common.ts';
@@ -17,19 +17,8 @@ type TokenParams = { Params: { token_id: string } };
 export function registerAuthTokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post<{ Params: { app_id: string } }>('/api/v1/auth/app-portal-access/:app_id', carriesToken, async (request) => {
     const body = parse(appPortalAccessIn, request.body ?? {}, 'body');
-    let application = await deps.store.getApplication(request.params.app_id);
-    if (!application && body.application) {
-      application = await deps.store.createApplication({
-        id: newId('app'),
-        uid: body.application.uid ?? request.params.app_id,
-        name: body.application.name,
-        throttleRate: throttleOf(body.application),
-        metadata: body.application.metadata,
-      }, deps.clock()).catch(async (error: unknown) => {
-        if (error instanceof ConflictError) return deps.store.getApplication(request.params.app_id);
-        throw error;
-      });
-    }
+    const application = await findOrCreateApp(deps, request.params.app_id,
+      body.application && { ...body.application, throttleRate: throttleOf(body.application) });
     if (!application) throw new NotFoundError('Application');
     const scopes: TokenScope[] = body.readOnly ? ['read'] : ['read', 'write'];
     const { token } = await issueToken(deps.store, {
