@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { secretKeyBytes, signPayload } from '@herald/core';
+import Database from 'better-sqlite3';
+import { SecretBox, secretKeyBytes, signPayload } from '@herald/core';
 import { ConfigError, createLogger, loadConfig, startHerald, type RunningHerald } from '@herald/server';
 import { TEST_ADMIN_TOKEN, eventually, startReceiver, tempDir, testEnv, type ReceivedRequest } from '@herald/testing';
 
@@ -116,6 +117,15 @@ test('secrets and tokens never reach the database or the logs in plaintext, acro
   assertNothingLeaks(needles);
   await herald.stop();
   assertNothingLeaks(needles);
+
+  // Every stored secret, current or retired, of every endpoint opens with the remaining key alone.
+  const db = new Database(join(dir.path, 'herald.db'), { readonly: true });
+  const rows = db.prepare('SELECT secrets FROM endpoints').all() as Array<{ secrets: string }>;
+  db.close();
+  const stored = rows.flatMap((row) => (JSON.parse(row.secrets) as Array<{ key: string }>).map((secret) => secret.key));
+  const opened = stored.map((sealed) => SecretBox.fromBase64([K2]).open(sealed));
+  assert.ok(stored.every((sealed) => sealed.startsWith('hsec1:')));
+  for (const secret of [chosen, generated, rotatedTo, OPERATIONAL_SECRET]) assert.ok(opened.includes(secret));
 
   // A key that opens nothing stored stops the start with a message naming the variable.
   await assert.rejects(start({ HERALD_ENCRYPTION_KEY: WRONG }), (error: unknown) =>
