@@ -2,6 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import { NotFoundError } from '@herald/core';
 import { authenticate } from './auth.ts';
+import { authorize } from './access/authorize.ts';
+import { registerAuditLog } from './audit-log.ts';
+import { registerRateLimits } from './rate-limit.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerInspector } from './inspector/index.ts';
@@ -9,6 +12,8 @@ import { implementedDocument } from './openapi.ts';
 import { jsonBodyParser } from './json-body.ts';
 import { errorHandler, problemFor, sendProblem } from './problem.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
+import { registerAuthTokenRoutes } from './routes/auth-tokens.ts';
+import { registerAuditLogRoutes } from './routes/audit-log.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
@@ -43,12 +48,19 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('rawJsonValues', undefined);
   app.decorateRequest('callerScope', '');
+  // Set by authentication on every route that is not public; never defaults to a privileged caller.
+  app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0]!;
     if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path)) return;
-    request.callerScope = authenticate(request, deps.adminTokenSha256);
+    const { principal, scope } = await authenticate(request, deps.adminTokenSha256, deps.store, deps.clock());
+    request.principal = principal;
+    request.callerScope = scope;
+    await authorize(principal, request, deps.store);
   });
+  registerRateLimits(app, deps.rateLimits, deps.clock);
   registerIdempotency(app, deps.store, deps.clock);
+  registerAuditLog(app, deps.store, deps.clock);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
@@ -64,6 +76,8 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerAttemptRoutes(app, deps);
   registerInspector(app, deps);
   registerEndpointTimelineRoutes(app, deps);
+  registerAuthTokenRoutes(app, deps);
+  registerAuditLogRoutes(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

@@ -1,24 +1,49 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { UnauthorizedError } from '@herald/core';
+import { UnauthorizedError, tokenUsable, type ApiToken } from '@herald/core';
+import type { Store } from '@herald/storage';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** Who is calling: the admin token, or a stored organisation or application token. */
+export type Principal =
+  | { kind: 'admin' }
+  | { kind: 'organisation'; token: ApiToken }
+  | { kind: 'application'; token: ApiToken };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+/** last_used_at is written at most this often per token, so that reads stay reads. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface Authenticated {
+  principal: Principal;
+  /** Names the caller for scoping Idempotency-Keys and rate limits; never the token itself. */
+  scope: string;
+}
+
 /**
- * Bearer-token check. Only the token's SHA-256 is kept, and comparison is constant-time, so neither
- * a database dump nor response timing gives the token away. Returns the hash: it names the caller
- * for scoping Idempotency-Keys.
+ * Resolves the bearer token to a principal. Only SHA-256 hashes are compared or looked up, so
+ * neither the database nor a log holds a usable token. Unknown, revoked and expired tokens are 401.
  */
-export function authenticate(request: FastifyRequest, adminTokenSha256: string): string {
+export async function authenticate(request: FastifyRequest, adminTokenSha256: string, store: Store, now: number): Promise<Authenticated> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match) throw new UnauthorizedError();
-  const presented = Buffer.from(sha256Hex(match[1]!), 'hex');
-  const expected = Buffer.from(adminTokenSha256, 'hex');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    throw new UnauthorizedError('Invalid bearer token.');
+  const presentedSha256 = sha256Hex(match[1]!);
+  if (timingSafeEqual(Buffer.from(presentedSha256, 'hex'), Buffer.from(adminTokenSha256, 'hex'))) {
+    return { principal: { kind: 'admin' }, scope: adminTokenSha256 };
   }
-  return adminTokenSha256;
+  const token = await store.getApiTokenByHash(presentedSha256);
+  if (!token) throw new UnauthorizedError('Invalid bearer token.');
+  const verdict = tokenUsable(token, now);
+  if (!verdict.ok) throw new UnauthorizedError(`This token is ${verdict.reason}.`);
+  if (token.lastUsedAt === null || now - token.lastUsedAt >= TOUCH_INTERVAL_MS) await store.touchApiToken(token.id, now);
+  return { principal: { kind: token.kind, token }, scope: `token:${token.id}` };
 }

@@ -1,7 +1,8 @@
 import type { Application, Endpoint, OperationalEventSink } from '@herald/core';
-import { NotFoundError } from '@herald/core';
+import { ConflictError, NotFoundError, newId } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
+import type { RateLimit } from './rate-limit.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -27,6 +28,10 @@ export interface ApiDeps {
   operational: OperationalEventSink;
   /** Tells an in-process worker that deliveries were queued outside ingest (resend, recover). */
   queueChanged: () => void;
+  /** Herald's base URL as users reach it (HERALD_PUBLIC_URL, else the listening URL), for app-portal links. */
+  publicUrl: () => string;
+  /** Per-token request budgets; null turns one off. */
+  rateLimits: { management: RateLimit | null; ingest: RateLimit | null };
   /** Reports whether storage answers; the health route turns false into 503. */
   storageHealthy: () => Promise<boolean>;
   /** The endpoint verification challenge's way out; without it, challenges answer 503. */
@@ -44,4 +49,27 @@ export async function requireEndpoint(deps: ApiDeps, appIdOrUid: string, endpoin
   const endpoint = await deps.store.getEndpoint(app.id, endpointIdOrUid);
   if (!endpoint) throw new NotFoundError('Endpoint');
   return { app, endpoint };
+}
+
+/**
+ * The application at this id or uid; if there is none and `create` is given, a new one with the
+ * path id as its uid (Svix's inline `application`). A concurrent create of the same uid wins.
+ */
+export async function findOrCreateApp(
+  deps: ApiDeps,
+  idOrUid: string,
+  create: { name: string; uid?: string | null; throttleRate: number | null; metadata: Record<string, string> } | null | undefined,
+): Promise<Application | undefined> {
+  const existing = await deps.store.getApplication(idOrUid);
+  if (existing || !create) return existing;
+  return deps.store.createApplication({
+    id: newId('app'),
+    uid: create.uid ?? idOrUid,
+    name: create.name,
+    throttleRate: create.throttleRate,
+    metadata: create.metadata,
+  }, deps.clock()).catch(async (error: unknown) => {
+    if (error instanceof ConflictError) return deps.store.getApplication(idOrUid);
+    throw error;
+  });
 }

@@ -13,6 +13,10 @@ export interface IdempotencyClaim {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The response holds a token or secret, so it is not kept for replay (the database would hold it). */
+    carriesSecret?: boolean;
+  }
   interface FastifyRequest {
     rawBody: string | undefined;
     callerScope: string;
@@ -52,7 +56,7 @@ export function registerIdempotency(app: FastifyInstance, store: Store, clock: (
 
   app.addHook('onSend', async (request, reply, payload) => {
     const claim = request.idempotency;
-    if (!claim || request.idempotencySaved || reply.statusCode >= 500) return payload;
+    if (!claim || request.idempotencySaved || reply.statusCode >= 500 || request.routeOptions.config.carriesSecret) return payload;
     await store.saveIdempotency({ ...claim, status: reply.statusCode, body: typeof payload === 'string' ? payload : '', createdAt: clock() });
     return payload;
   });

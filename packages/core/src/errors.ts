@@ -82,3 +82,15 @@ export class UnavailableError extends HeraldError {
     super('unavailable', 503, message);
   }
 }
+
+export class ForbiddenError extends HeraldError {
+  constructor(message = 'This token may not do that.') {
+    super('forbidden', 403, message);
+  }
+}
+
+export class RateLimitedError extends HeraldError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', 429, `Too many requests for this token; retry after ${retryAfterSeconds} s.`);
+  }
+}

@@ -10,3 +10,6 @@ export * from './delivery-policy.ts';
 export * from './operational-events.ts';
 export * from './inspector.ts';
 export * from './endpoint-verification.ts';
+export * from './api-token.ts';
+export * from './audit-entry.ts';
+export * from './secret-box.ts';

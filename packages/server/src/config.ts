@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseDuration, parseRetrySchedule } from '@herald/core';
+import { parseRateLimit, type RateLimit } from '@herald/api';
 
 /**
  * Herald's whole configuration: one schema, one defaults table, read from the environment once at
@@ -34,6 +35,16 @@ const flag = (name: string, fallback = false) =>
     return z.NEVER;
   });
 
+const rateLimit = (name: string, fallback: string) =>
+  z.string().default(fallback).transform((text, context) => {
+    const limit = parseRateLimit(text);
+    if (limit === undefined) {
+      context.addIssue({ code: 'custom', message: `${name} must be a number of requests per s, m or h, such as 100/s or 6000/m, or off (got "${text}")` });
+      return z.NEVER;
+    }
+    return limit;
+  });
+
 const environment = z.object({
   HERALD_PORT: integer('HERALD_PORT', 8071, 0, 65_535),
   HERALD_HOST: z.string().min(1).default('127.0.0.1'),
@@ -64,6 +75,18 @@ const environment = z.object({
   HERALD_OPERATIONAL_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[a-zA-Z0-9+/=]{32,100}$/,
     'HERALD_OPERATIONAL_WEBHOOK_SECRET must look like whsec_ followed by base64 (e.g. from `openssl rand -base64 24`)').optional(),
   HERALD_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  HERALD_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'HERALD_PUBLIC_URL must be an http(s) URL such as https://herald.example.com' })
+    .transform((url) => url.replace(/\/+$/, '')).optional(),
+  HERALD_ENCRYPTION_KEY: z.string().transform((text, context) => {
+    const keys = text.split(',').map((key) => key.trim()).filter((key) => key.length > 0);
+    if (keys.length === 0 || keys.some((key) => Buffer.from(key, 'base64').length !== 32)) {
+      context.addIssue({ code: 'custom', message: 'HERALD_ENCRYPTION_KEY must be base64 keys of 32 bytes, comma-separated, the current one first (make one with `openssl rand -base64 32`)' });
+      return z.NEVER;
+    }
+    return keys;
+  }).optional(),
+  HERALD_RATE_LIMIT: rateLimit('HERALD_RATE_LIMIT', '1000/s'),
+  HERALD_INGEST_RATE_LIMIT: rateLimit('HERALD_INGEST_RATE_LIMIT', '10000/s'),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HERALD_PORTAL_FRAME_ANCESTORS: z.string().default('*').refine(
     (text) => text.trim().split(/\s+/).every((source) => /^('self'|'none'|\*|(https?:\/\/)?[a-zA-Z0-9*.-]+(:\d+)?)$/.test(source)),
@@ -96,6 +119,12 @@ export interface HeraldConfig {
   logLevel: string;
   /** Who may embed the tenant portal in an iframe (CSP frame-ancestors). */
   portalFrameAncestors: string;
+  /** Base URL users reach Herald at, for app-portal links; the listening URL when unset. */
+  publicUrl: string | undefined;
+  /** Base64 AES-256 keys for secrets at rest, the sealing one first; a key file in the data directory when unset. */
+  encryptionKeys: string[] | undefined;
+  /** Per-token budgets for the management API and for sending messages; null is off. */
+  rateLimits: { management: RateLimit | null; ingest: RateLimit | null };
 }
 
 export class ConfigError extends Error {
@@ -131,5 +160,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
     logLevel: e.HERALD_LOG_LEVEL,
     portalFrameAncestors: e.HERALD_PORTAL_FRAME_ANCESTORS.trim(),
+    publicUrl: e.HERALD_PUBLIC_URL,
+    encryptionKeys: e.HERALD_ENCRYPTION_KEY,
+    rateLimits: { management: e.HERALD_RATE_LIMIT, ingest: e.HERALD_INGEST_RATE_LIMIT },
   };
 }

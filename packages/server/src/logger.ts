@@ -1,7 +1,7 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Structured JSON logs. Credentials are redacted wherever they might appear. */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({
     level,
     base: { service: 'herald' },
@@ -9,5 +9,5 @@ export function createLogger(level: string): Logger {
       paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', 'secret', 'key', '*.secret', '*.token'],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }

@@ -16,7 +16,11 @@ async function serve(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const herald = await startHerald(config, logger);
+  const herald = await startHerald(config, logger).catch((error: unknown) => {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  });
   if (herald.generatedAdminToken) {
     // Shown once, on the terminal only: the database keeps just its hash.
     process.stderr.write(

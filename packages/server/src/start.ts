@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
 import { DeliveryWorker, HttpSender, checkTargetUrl, type DeliveryMetrics } from '@herald/delivery';
-import type { OperationalEventSink } from '@herald/core';
+import { SecretBox, type OperationalEventSink } from '@herald/core';
+import { withSecretEncryption } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -13,6 +14,7 @@ import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
 import { createChallengeSender } from './challenge-sender.ts';
 import { registerDashboard } from './dashboard-static.ts';
+import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 
 export interface RunningHerald {
   url: string;
@@ -27,8 +29,15 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const clock = Date.now;
   mkdirSync(config.dataDir, { recursive: true });
   const dbPath = join(config.dataDir, 'herald.db');
-  const store = new SqliteStore({ path: dbPath, synchronous: config.sqliteSynchronous });
-  await store.migrate();
+  const encryptionKeys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir, logger);
+  const box = SecretBox.fromBase64(encryptionKeys);
+  const sqlite = new SqliteStore({ path: dbPath, synchronous: config.sqliteSynchronous });
+  await sqlite.migrate();
+  await resealSecrets(sqlite, box, logger).catch(async (error: unknown) => {
+    await sqlite.close();
+    throw error;
+  });
+  const store = withSecretEncryption(sqlite, box);
   if (!store.capabilities.concurrentWorkers) {
     // Embedded mode has one worker: any lease still held belongs to a previous run that crashed.
     const recovered = await store.expireAllLeases(clock());
@@ -48,9 +57,10 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   });
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
-  delivery = startDelivery(config, store, dbPath, metrics.delivery, operational, logger);
+  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics.delivery, operational, logger);
 
   const challengeSender = createChallengeSender(config);
+  let listeningUrl = '';
   const api = buildApi({
     store,
     ingest,
@@ -60,6 +70,8 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, httpsOnly: config.httpsOnly }),
     operational,
     queueChanged: () => delivery?.wake(),
+    publicUrl: () => config.publicUrl ?? listeningUrl,
+    rateLimits: config.rateLimits,
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
     sendChallenge: challengeSender.send,
   }, logger);
@@ -70,6 +82,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   await api.listen({ port: config.port, host: config.host });
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  listeningUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
   const sweeper = setInterval(() => {
     store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
@@ -80,7 +93,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url: listeningUrl,
     port,
     generatedAdminToken: adminToken.generated,
     stop: () => (stopping ??= (async () => {
@@ -107,6 +120,7 @@ function startDelivery(
   config: HeraldConfig,
   store: SqliteStore,
   dbPath: string,
+  encryptionKeys: string[],
   metrics: DeliveryMetrics,
   operational: OperationalEventSink,
   logger: Logger,
@@ -122,6 +136,7 @@ function startDelivery(
   if (config.deliveryThread) {
     return new DeliveryThread({
       dbPath,
+      encryptionKeys,
       logLevel: config.logLevel,
       sender: senderOptions,
       senderThreads: config.senderThreads,

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import {
+  type ApiToken,
+  type AuditEntry,
   ConflictError,
   NotFoundError,
   type Application,
@@ -42,6 +44,7 @@ import {
 } from '@herald/storage';
 import { InspectorQueries } from './inspector-queries.ts';
 import { migrate } from './migrate.ts';
+import { TenancyTables } from './tenancy-tables.ts';
 import {
   activeSecrets,
   jsonOrNull,
@@ -87,6 +90,7 @@ export class SqliteStore implements Store {
   private readonly applicationCache = new Map<string, Application>();
   private readonly endpointCache = new Map<string, Endpoint[]>();
   private readonly inspector: InspectorQueries;
+  private readonly tenancy: TenancyTables;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -97,6 +101,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.inspector = new InspectorQueries(this.db, (sql) => this.stmt(sql));
+    this.tenancy = new TenancyTables(this.db);
   }
 
   /**
@@ -711,7 +716,46 @@ export class SqliteStore implements Store {
   async purgeInspectorBins(now: number): Promise<number> {
     return this.inspector.purgeBins(now);
   }
+
+  // Tenancy and secrets at rest
+
+  async rewriteEndpointSecrets(rewrite: (stored: string) => string): Promise<number> {
+    return this.tenancy.rewriteEndpointSecrets(rewrite);
+  }
+
+  async createApiToken(token: ApiToken): Promise<void> {
+    this.tenancy.createApiToken(token);
+  }
+
+  async getApiTokenByHash(tokenSha256: string): Promise<ApiToken | undefined> {
+    return this.tenancy.getApiToken('token_sha256', tokenSha256);
+  }
+
+  async getApiToken(id: string): Promise<ApiToken | undefined> {
+    return this.tenancy.getApiToken('id', id);
+  }
+
+  async listApiTokens(page: PageRequest): Promise<Page<ApiToken>> {
+    return this.tenancy.listApiTokens(page);
+  }
+
+  async revokeApiToken(id: string, now: number): Promise<boolean> {
+    return this.tenancy.revokeApiToken(id, now);
+  }
+
+  async touchApiToken(id: string, now: number): Promise<void> {
+    this.tenancy.touchApiToken(id, now);
+  }
+
+  async appendAuditEntries(entries: AuditEntry[]): Promise<void> {
+    this.tenancy.appendAuditEntries(entries);
+  }
+
+  async listAuditEntries(page: PageRequest): Promise<Page<AuditEntry>> {
+    return this.tenancy.listAuditEntries(page);
+  }
 }
+
 
 function nextAttemptOf(status: MessageStatus, availableAt: number): number | null {
   return status === MessageStatus.Pending || status === MessageStatus.Sending ? availableAt : null;

@@ -1,4 +1,6 @@
 import type {
+  ApiToken,
+  AuditEntry,
   Application,
   HeraldError,
   Attempt,
@@ -225,4 +227,22 @@ export interface Store {
   listInspectorCaptures(binId: string, afterSeq: number, limit: number): Promise<InspectorCapture[]>;
   /** Deletes bins expired by `now`, with their captures; returns how many bins. */
   purgeInspectorBins(now: number): Promise<number>;
+  /**
+   * Rewrites every stored endpoint secret (current and retired) through `rewrite`, in one
+   * transaction, storing only those that changed; returns how many changed. Used to seal secrets
+   * again under a new encryption key.
+   */
+  rewriteEndpointSecrets(rewrite: (stored: string) => string): Promise<number>;
+
+  createApiToken(token: ApiToken): Promise<void>;
+  getApiTokenByHash(tokenSha256: string): Promise<ApiToken | undefined>;
+  getApiToken(id: string): Promise<ApiToken | undefined>;
+  listApiTokens(page: PageRequest): Promise<Page<ApiToken>>;
+  /** Marks the token revoked (once; the first time stays); false if there is no such token. */
+  revokeApiToken(id: string, now: number): Promise<boolean>;
+  touchApiToken(id: string, now: number): Promise<void>;
+
+  /** Appends rows to the audit log, which no method changes or deletes. */
+  appendAuditEntries(entries: AuditEntry[]): Promise<void>;
+  listAuditEntries(page: PageRequest): Promise<Page<AuditEntry>>;
 }

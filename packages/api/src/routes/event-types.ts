@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '@herald/core';
 import type { ApiDeps } from '../deps.ts';
+import { eventTypeVisible } from '../access/authorize.ts';
 import { parse } from '../validation.ts';
 import { booleanQuery, listQuery } from '../schemas/common.ts';
 import { eventTypeIn, eventTypeOut, eventTypePatch, eventTypeUpdate } from '../schemas/event-type.ts';
@@ -13,7 +14,7 @@ export function registerEventTypeRoutes(app: FastifyInstance, deps: ApiDeps): vo
     const query = parse(listQuery.extend({ include_archived: booleanQuery.default(false), with_content: booleanQuery.optional() }),
       request.query, 'query');
     const page = await deps.store.listEventTypes({ ...query, includeArchived: query.include_archived });
-    return { ...page, data: page.data.map(eventTypeOut) };
+    return { ...page, data: page.data.filter((type) => eventTypeVisible(request.principal, type)).map(eventTypeOut) };
   });
 
   app.post('/api/v1/event-type', async (request, reply) => {
@@ -24,7 +25,7 @@ export function registerEventTypeRoutes(app: FastifyInstance, deps: ApiDeps): vo
 
   app.get<NameParams>('/api/v1/event-type/:event_type_name', async (request) => {
     const type = await deps.store.getEventType(request.params.event_type_name);
-    if (!type) throw new NotFoundError('Event type');
+    if (!type || !eventTypeVisible(request.principal, type)) throw new NotFoundError('Event type');
     return eventTypeOut(type);
   });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, isVerifiedOrExempt, newId, type Application, type Message } from '@herald/core';
-import { requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
+import { ConflictError, NotFoundError, isVerifiedOrExempt, newId, type Message } from '@herald/core';
+import { findOrCreateApp, requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
 import { idempotencyRecord } from '../idempotency.ts';
 import { parse } from '../validation.ts';
 import { booleanQuery, eventTypeName, eventTypesQuery, iso, listQuery, msOf, timeRange } from '../schemas/common.ts';
@@ -30,21 +30,8 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   app.post<AppParams>('/api/v1/app/:app_id/msg', async (request, reply) => {
     const { with_content: withContent } = parse(withContentQuery, request.query, 'query');
     const body = parse(messageIn, request.body, 'body');
-    let application: Application | undefined = await deps.store.getApplication(request.params.app_id);
-    if (!application && body.application) {
-      // Svix lets a message create its application on the fly, with the path id as uid.
-      application = await deps.store.createApplication({
-        id: newId('app'),
-        uid: body.application.uid ?? request.params.app_id,
-        name: body.application.name,
-        throttleRate: throttleOf(body.application),
-        metadata: body.application.metadata,
-      }, deps.clock()).catch(async (error: unknown) => {
-        // Another request created it first: use that one.
-        if (error instanceof ConflictError) return deps.store.getApplication(request.params.app_id);
-        throw error;
-      });
-    }
+    const application = await findOrCreateApp(deps, request.params.app_id,
+      body.application && { ...body.application, throttleRate: throttleOf(body.application) });
     if (!application) throw new NotFoundError('Application');
     const now = deps.clock();
     const message: Message = {

@@ -5,6 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { DeliveryWorker, RoundRobinSender } from '@herald/delivery';
+import { SecretBox } from '@herald/core';
+import { withSecretEncryption } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './protocol.ts';
 
@@ -13,7 +15,9 @@ const port = parentPort!;
 const post = (message: FromDeliveryThread) => port.postMessage(message);
 
 // Queue bookkeeping only: a claim or result lost to a power cut means a delivery is sent again.
-const store = new SqliteStore({ path: data.dbPath, synchronous: 'NORMAL', onEndpointsChanged: () => post({ type: 'endpoints-changed' }) });
+const store = withSecretEncryption(
+  new SqliteStore({ path: data.dbPath, synchronous: 'NORMAL', onEndpointsChanged: () => post({ type: 'endpoints-changed' }) }),
+  SecretBox.fromBase64(data.encryptionKeys));
 const sender = new RoundRobinSender(data.sender, data.senderThreads);
 
 let metrics: Extract<FromDeliveryThread, { type: 'metrics' }> = { type: 'metrics', attempts: [], delivered: [], stale: 0 };

@@ -4,6 +4,8 @@ import type { HttpSenderOptions } from '@herald/delivery';
 /** What the main thread gives the delivery thread at start. */
 export interface DeliveryThreadData {
   dbPath: string;
+  /** Opens the endpoint secrets of claimed deliveries (see SecretBox). */
+  encryptionKeys: string[];
   logLevel: string;
   sender: Omit<HttpSenderOptions, 'lookup'>;
   senderThreads: number;

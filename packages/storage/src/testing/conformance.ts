@@ -12,6 +12,7 @@ import { inspectorSuite } from './conformance/inspector.ts';
 import { attemptRequestHeadersSuite } from './conformance/attempt-request-headers.ts';
 import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 import { claimSkippingSuite } from './conformance/claim-skipping.ts';
+import { tenancySuite } from './conformance/tenancy.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 
@@ -49,5 +50,6 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
     attemptRequestHeadersSuite(withStore);
     attemptTimelineSuite(withStore);
     claimSkippingSuite(withStore);
+    tenancySuite(withStore);
   });
 }

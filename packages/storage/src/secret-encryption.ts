@@ -1,0 +1,30 @@
+import type { EndpointSecret, SecretBox } from '@herald/core';
+import type { Store } from './store.ts';
+
+/**
+ * The store, with endpoint secrets sealed by `box` on the way in and opened on the way out. Every
+ * adapter stores secrets as opaque strings, so encryption lives here once, above all of them.
+ * Only the four methods that carry secrets are replaced; everything else is the adapter's own.
+ */
+export function withSecretEncryption<S extends Store>(store: S, box: SecretBox): S {
+  const open = (secrets: EndpointSecret[]) => secrets.map((secret) => ({ ...secret, key: box.open(secret.key) }));
+  const replaced: Partial<Store> = {
+    createEndpoint: (input, now) => store.createEndpoint({ ...input, secret: box.seal(input.secret) }, now),
+    rotateEndpointSecret: (endpointId, newKey, graceMs, now) => store.rotateEndpointSecret(endpointId, box.seal(newKey), graceMs, now),
+    getEndpointSecrets: async (endpointId, now) => open(await store.getEndpointSecrets(endpointId, now)),
+    claimDeliveries: async (limit, leaseMs, now) =>
+      (await store.claimDeliveries(limit, leaseMs, now)).map((claimed) => ({ ...claimed, secrets: open(claimed.secrets) })),
+  };
+  return new Proxy(store, {
+    get(target, property) {
+      if (Object.hasOwn(replaced, property)) return replaced[property as keyof Store];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Seals every stored secret under the box's first key; returns how many were rewritten. */
+export function resealEndpointSecrets(store: Store, box: SecretBox): Promise<number> {
+  return store.rewriteEndpointSecrets((stored) => box.reseal(stored));
+}
