@@ -27,8 +27,8 @@ describe('API tokens and app-portal access', () => {
   test('an app-portal token works on its own application, by id or uid, and reads the event-type catalogue', async () => {
     const { url, token } = await portalToken('shop');
     assert.match(token, /^appsk_/);
-    assert.equal(url, `https://herald.example.com/ui/portal#token=${token}`);
     const shop = (await (await call('/api/v1/app/shop', token)).json()) as { id: string };
+    assert.equal(url, `https://herald.example.com/ui/portal#${new URLSearchParams({ token, app: shop.id })}`);
     const created = await call(`/api/v1/app/${shop.id}/endpoint`, token, 'POST', { url: 'http://127.0.0.1:9/hook' });
     assert.equal(created.status, 201);
     assert.equal((await call('/api/v1/app/shop/endpoint', token)).status, 200);

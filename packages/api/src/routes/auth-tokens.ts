@@ -29,7 +29,10 @@ export function registerAuthTokenRoutes(app: FastifyInstance, deps: ApiDeps): vo
       description: `app portal: ${application.uid ?? application.id}`,
       expiresInSeconds: body.expiry ?? APP_PORTAL_DEFAULT_EXPIRY_SECONDS,
     }, deps.clock());
-    return { url: `${deps.publicUrl()}/ui/portal#token=${encodeURIComponent(token)}`, token };
+    // The fragment never reaches a server log; the portal reads its application from it rather than
+    // making an organisation-level call the token may not make.
+    const fragment = new URLSearchParams({ token, app: application.id });
+    return { url: `${deps.publicUrl()}/ui/portal#${fragment}`, token };
   });
 
   app.post('/api/v1/auth/logout', async (request, reply) => {

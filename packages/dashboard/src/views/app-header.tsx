@@ -33,7 +33,7 @@ function PortalLink({ appId }: { appId: string }) {
     try {
       const access = await api.send<{ url: string; token: string }>('POST', `/auth/app-portal-access/${encodeURIComponent(appId)}`, {});
       // The portal needs the application next to the token: add it if the link lacks it.
-      setLink(access.url.includes('app=') ? access.url : `${access.url}&app=${encodeURIComponent(appId)}`);
+      setLink(access.url);
     } catch (failure) {
       notify(`Could not create a portal link: ${errorText(failure)}`, 'error');
     }
