@@ -12,8 +12,9 @@ export function withSecretEncryption<S extends Store>(store: S, box: SecretBox):
     createEndpoint: (input, now) => store.createEndpoint({ ...input, secret: box.seal(input.secret) }, now),
     rotateEndpointSecret: (endpointId, newKey, graceMs, now) => store.rotateEndpointSecret(endpointId, box.seal(newKey), graceMs, now),
     getEndpointSecrets: async (endpointId, now) => open(await store.getEndpointSecrets(endpointId, now)),
-    claimDeliveries: async (limit, leaseMs, now) =>
-      (await store.claimDeliveries(limit, leaseMs, now)).map((claimed) => ({ ...claimed, secrets: open(claimed.secrets) })),
+    // Every argument passes through as given, so that options added to claims later reach the adapter.
+    claimDeliveries: async (...args) =>
+      (await store.claimDeliveries(...args)).map((claimed) => ({ ...claimed, secrets: open(claimed.secrets) })),
   };
   return new Proxy(store, {
     get(target, property) {
