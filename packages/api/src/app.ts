@@ -12,6 +12,7 @@ import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
+import { registerRelayRoutes } from './relay/relay-routes.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -62,6 +63,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerEndpointRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerAttemptRoutes(app, deps);
+  if (deps.relay) registerRelayRoutes(app, deps, deps.relay);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

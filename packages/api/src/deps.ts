@@ -2,6 +2,7 @@ import type { Application, Endpoint, OperationalEventSink } from '@herald/core';
 import { NotFoundError } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
+import type { RelayOptions } from './relay/relay-routes.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   queueChanged: () => void;
   /** Reports whether storage answers; the health route turns false into 503. */
   storageHealthy: () => Promise<boolean>;
+  /** Serves `herald listen` sessions and their relay route when set. */
+  relay?: RelayOptions;
 }
 
 export async function requireApp(deps: ApiDeps, idOrUid: string): Promise<Application> {

@@ -7,3 +7,4 @@ export * from './filter.ts';
 export * from './signing/standard-webhooks.ts';
 export * from './delivery-policy.ts';
 export * from './operational-events.ts';
+export * from './relay.ts';

@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Pool, buildConnector } from 'undici';
 import { secretKeyBytes, signatureHeaders } from '@herald/core';
 import { isBlockedAddress } from './ssrf-guard.ts';
+import { isOwnRelayUrl, type OwnRelayTarget } from './own-relay.ts';
 
 export interface HttpSenderOptions {
   allowPrivateTargets: boolean;
@@ -23,6 +24,8 @@ export interface HttpSenderOptions {
   lookup?: LookupFunction;
   /** Default "Herald-Webhooks/1.0". */
   userAgent?: string;
+  /** Herald's own relay route (`herald listen`), reachable even though it is a private address. */
+  ownRelay?: OwnRelayTarget;
 }
 
 export interface SendRequest {
@@ -91,6 +94,8 @@ export class HttpSender {
   private closing = false;
   private lastOrigin = '';
   private readonly connect: buildConnector.connector;
+  /** Connects to Herald's own relay route only (see own-relay.ts); every other target goes through `connect`. */
+  private readonly connectToOwnRelay: buildConnector.connector;
   private readonly deadlineMs: number;
   private readonly maxResponseBytes: number;
   private readonly userAgent: string;
@@ -104,6 +109,7 @@ export class HttpSender {
     // A request that is still connecting does not see its abort signal in undici (it is only
     // wired up once the request reaches a socket), so the connect timeout must fit the deadline.
     const timeout = Math.min(options.connectTimeoutMs ?? 5_000, this.deadlineMs);
+    this.connectToOwnRelay = buildConnector({ timeout });
     if (options.allowPrivateTargets) {
       this.connect = buildConnector({ timeout, ...(options.lookup ? { lookup: options.lookup } : {}) });
     } else {
@@ -129,27 +135,29 @@ export class HttpSender {
     }
   }
 
-  private poolFor(origin: string): Pool {
-    let pool = this.pools.get(origin);
+  private poolFor(origin: string, ownRelay: boolean): Pool {
+    // The relay's pool is kept apart: a request to Herald's origin but another path never gets its connector.
+    const key = ownRelay ? `relay ${origin}` : origin;
+    let pool = this.pools.get(key);
     if (pool) {
       // Map order is recency order: re-inserting marks this origin most recently used.
-      if (origin !== this.lastOrigin) {
-        this.pools.delete(origin);
-        this.pools.set(origin, pool);
-        this.lastOrigin = origin;
+      if (key !== this.lastOrigin) {
+        this.pools.delete(key);
+        this.pools.set(key, pool);
+        this.lastOrigin = key;
       }
       return pool;
     }
-    this.lastOrigin = origin;
+    this.lastOrigin = key;
     pool = new Pool(origin, {
       connections: this.concurrency,
       pipelining: 1,
-      connect: this.connect,
+      connect: ownRelay ? this.connectToOwnRelay : this.connect,
       headersTimeout: this.deadlineMs,
       bodyTimeout: this.deadlineMs,
       keepAliveTimeout: 30_000,
     });
-    this.pools.set(origin, pool);
+    this.pools.set(key, pool);
     if (this.pools.size > (this.options.maxOrigins ?? 1_000)) {
       const [oldest, evicted] = this.pools.entries().next().value as [string, Pool];
       this.pools.delete(oldest);
@@ -175,7 +183,7 @@ export class HttpSender {
     const controller = new AbortController();
     const timer = setTimeout(abortAtDeadline, this.deadlineMs, controller);
     try {
-      const response = await this.poolFor(url.origin).request({
+      const response = await this.poolFor(url.origin, isOwnRelayUrl(url, this.options.ownRelay)).request({
         path: url.pathname + url.search,
         method: 'POST',
         headers: this.headersFor(request),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
 import { DeliveryWorker, HttpSender, checkTargetUrl, type DeliveryMetrics } from '@herald/delivery';
+import { ownRelayTarget, setOwnRelayPort, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
@@ -46,7 +47,10 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   });
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
-  delivery = startDelivery(config, store, dbPath, metrics.delivery, operational, logger);
+  // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
+  const relayHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const ownRelay = ownRelayTarget(relayHost);
+  delivery = startDelivery(config, store, dbPath, metrics.delivery, operational, logger, ownRelay);
 
   const api = buildApi({
     store,
@@ -58,6 +62,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     operational,
     queueChanged: () => delivery?.wake(),
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
+    relay: { host: relayHost, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
@@ -65,6 +70,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   await api.listen({ port: config.port, host: config.host });
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  setOwnRelayPort(ownRelay, port);
   // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
   const sweeper = setInterval(() => {
     store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
@@ -104,8 +110,10 @@ function startDelivery(
   metrics: DeliveryMetrics,
   operational: OperationalEventSink,
   logger: Logger,
+  ownRelay: OwnRelayTarget,
 ): DeliveryEngine {
   const senderOptions = {
+    ownRelay,
     allowPrivateTargets: config.allowPrivateTargets,
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,
