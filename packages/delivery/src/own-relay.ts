@@ -24,7 +24,7 @@ export function isOwnRelayUrl(url: URL, target: OwnRelayTarget | undefined): boo
   const port = Atomics.load(target.port, 0);
   return port !== 0
     && url.protocol === 'http:'
-    && url.hostname === target.host
+    && url.hostname.replace(/^\[(.*)\]$/, '$1') === target.host
     && url.port === String(port)
     && url.pathname.startsWith(RELAY_PATH_PREFIX);
 }

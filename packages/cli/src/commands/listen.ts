@@ -5,6 +5,7 @@ import { describeProblem } from '../api-client.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { forwardToLocal } from '../local-forwarder.ts';
 import { contextOf, paint } from '../output.ts';
+import { positiveInteger } from '../list-options.ts';
 import { commaList } from './arguments.ts';
 
 interface ListenOptions {
@@ -20,7 +21,7 @@ export function listenCommand(): Command {
     .requiredOption('--app <app>', 'application id or uid')
     .requiredOption('--forward-to <url>', 'local URL to POST each delivery to', httpUrl)
     .option('--events <types>', 'only these event types (comma-separated); all by default', commaList)
-    .option('--timeout <ms>', 'how long the local URL may take to answer', (text: string) => Number(text), 10_000)
+    .option('--timeout <ms>', 'how long the local URL may take to answer (keep it under Herald\'s delivery deadline)', positiveInteger, 10_000)
     .action((options: ListenOptions, self: Command) => listen(options, self))
     .addHelpText('after', `
 While it runs, Herald has a temporary endpoint for this app (deleted when you stop) that delivers
