@@ -49,10 +49,11 @@ describe('herald listen --forward-to', () => {
     await api('POST', '/api/v1/event-type', { name: 'order.paid', description: 'paid' });
     await api('POST', '/api/v1/event-type', { name: 'order.refunded', description: 'refunded' });
   });
+  // A refused WebSocket upgrade once kept its socket, and Herald, from closing: fail instead of hanging.
   after(async () => {
     await receiver.close();
     await herald.stop();
-  });
+  }, { timeout: 20_000 });
 
   test('each delivery reaches the local URL with its signed headers and body, and the local answer becomes the attempt', async () => {
     receiver.respondWith(() => ({ status: 202, headers: { 'x-local': 'yes' }, body: 'accepted locally' }));
@@ -110,7 +111,7 @@ describe('herald listen --forward-to', () => {
     await eventually(async () => ((await endpointIds()).includes(endpointId) ? undefined : true), 5_000, 'the endpoint of a killed CLI to be deleted');
   });
 
-  test('an unreachable local URL is a 502 attempt; other loopback targets stay refused', async () => {
+  test('an unreachable local URL is a 502 attempt; a wrong token is refused; other loopback targets stay refused', async () => {
     await receiver.close();
     const { cli, endpointId } = await listen();
     const msgId = await trigger({ id: 'ord_3' });
@@ -129,6 +130,10 @@ describe('herald listen --forward-to', () => {
       const refused = await api('POST', '/api/v1/app/shop/endpoint', { url });
       assert.equal(refused.status, 422, `${url} is refused`);
     }
+    const wrongToken = await startCli(['listen', '--app', 'shop', '--forward-to', 'http://127.0.0.1:1/'], { ...env, HERALD_TOKEN: 'sk_wrong_token_0123456789' }).exited;
+    assert.equal(wrongToken.code, 1);
+    assert.match(wrongToken.stderr, /refused the listen session: 401 unauthorized/);
+
     const closedSession = await fetch(`${herald.url}/relay/no-such-session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(closedSession.status, 410);
   });

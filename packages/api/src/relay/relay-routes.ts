@@ -45,6 +45,12 @@ export function registerRelayRoutes(app: FastifyInstance, deps: ApiDeps, options
     await Promise.all(cleanups);
   });
 
+  // An upgrade request refused before the websocket plugin saw it (by the API's authentication,
+  // or on a path without a WebSocket) would keep its socket open and Herald could not close.
+  app.addHook('onResponse', async (request) => {
+    if (request.headers.upgrade !== undefined) request.raw.socket.destroy();
+  });
+
   app.register(async (scope) => {
     await scope.register(websocket, { options: { maxPayload: deps.maxBodyBytes * 2 } });
 
