@@ -8,10 +8,9 @@ export interface GlobalOptions {
 }
 
 /** What every API command needs: a client for --url/--token and the output mode. */
-export function contextOf(command: Command): { client: HeraldClient; json: boolean; output: Output } {
+export function contextOf(command: Command): { client: HeraldClient; output: Output } {
   const options = command.optsWithGlobals<GlobalOptions>();
-  const json = options.json === true;
-  return { client: new HeraldClient({ url: options.url, token: options.token }), json, output: new Output(json) };
+  return { client: new HeraldClient({ url: options.url, token: options.token }), output: new Output(options.json === true) };
 }
 
 export type Column<T> = [header: string, value: (row: T) => unknown];

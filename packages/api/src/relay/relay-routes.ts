@@ -16,8 +16,11 @@ export interface RelayOptions {
 const PING_INTERVAL_MS = 30_000;
 const RENEW_INTERVAL_MS = 10 * 60_000;
 const SWEEP_INTERVAL_MS = 10 * 60_000;
-/** Not forwarded either way: they describe one HTTP connection, not the webhook. */
-const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer']);
+/**
+ * Not passed on either way: they describe one HTTP connection, not the webhook (and the CLI hands
+ * over bodies already decoded, so their content-encoding no longer applies).
+ */
+const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'upgrade', 'te', 'trailer']);
 
 type ListenRequest = FastifyRequest<{ Params: { app_id: string }; Querystring: { events?: string } }>;
 
@@ -83,7 +86,9 @@ export function registerRelayRoutes(app: FastifyInstance, deps: ApiDeps, options
         setInterval(() => (alive ? ((alive = false), socket.ping()) : socket.terminate()), PING_INTERVAL_MS),
         setInterval(() => void created.then(({ endpoint }) => track(renewListenEndpoint(deps.store, endpoint, deps.clock()), 'could not renew a listen endpoint')), RENEW_INTERVAL_MS),
       ];
+      let closed = false;
       socket.on('close', () => {
+        closed = true;
         for (const timer of timers) clearInterval(timer);
         sessions.delete(session.id);
         session.close();
@@ -91,6 +96,7 @@ export function registerRelayRoutes(app: FastifyInstance, deps: ApiDeps, options
       });
       try {
         const { endpoint, secret } = await created;
+        if (closed) return; // the CLI left while the endpoint was being made; it is deleted already
         sessions.set(session.id, session);
         socket.send(JSON.stringify({ type: 'ready', sessionId: session.id, endpointId: endpoint.id, secret }));
       } catch (error) {

@@ -27,8 +27,7 @@ export function verifyCommand(): Command {
         if (output.json) output.item({ valid: false, reason: verdict.reason });
         throw new CliError(`invalid: ${verdict.reason}`, EXIT.verificationFailed);
       }
-      if (output.json) output.item({ valid: true, msgId: verdict.msgId });
-      else process.stdout.write(`valid: signed by this secret (webhook-id ${verdict.msgId})\n`);
+      output.value(`valid: signed by this secret (webhook-id ${verdict.msgId})`, { valid: true, msgId: verdict.msgId });
     })
     .addHelpText('after', `
 Exit status is 0 for a valid signature and 3 for an invalid one, with the reason.
