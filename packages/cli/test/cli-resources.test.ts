@@ -94,24 +94,22 @@ describe('herald app, event-type, endpoint, message and trigger against a real H
   });
 
   test('errors name the problem and exit 1; bad usage exits 2; a missing token says how to give one', async () => {
-    const invalid = await runCli(['endpoint', 'create', 'shop', 'ftp://example.com/hook'], env);
+    const closedPort = await freePort();
+    const [invalid, unknownOption, badJson, noToken, unreachable] = await Promise.all([
+      runCli(['endpoint', 'create', 'shop', 'ftp://example.com/hook'], env),
+      runCli(['app', 'list', '--colour'], env),
+      runCli(['trigger', 'order.paid', '--app', 'shop', '--data', '{nope'], env),
+      runCli(['app', 'list'], { HERALD_URL: herald.url, HERALD_TOKEN: '' }),
+      runCli(['app', 'list', '--url', `http://127.0.0.1:${closedPort}`], env),
+    ]);
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, /422 validation: body\.url: URL scheme "ftp" is not allowed/);
-
-    const unknownOption = await runCli(['app', 'list', '--colour'], env);
     assert.equal(unknownOption.code, 2);
     assert.match(unknownOption.stderr, /unknown option '--colour'/);
-
-    const badJson = await runCli(['trigger', 'order.paid', '--app', 'shop', '--data', '{nope'], env);
     assert.equal(badJson.code, 2);
     assert.match(badJson.stderr, /not valid JSON/);
-
-    const noToken = await runCli(['app', 'list'], { HERALD_URL: herald.url, HERALD_TOKEN: '' });
     assert.equal(noToken.code, 1);
     assert.match(noToken.stderr, /401 unauthorized: .*set --token or HERALD_TOKEN/);
-
-    const closedPort = await freePort();
-    const unreachable = await runCli(['app', 'list', '--url', `http://127.0.0.1:${closedPort}`], env);
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, new RegExp(`could not reach Herald at http://127\\.0\\.0\\.1:${closedPort} \\(ECONNREFUSED\\)`));
   });
