@@ -78,13 +78,11 @@ export function progress(what: string): { update(count: number): void; done(): v
   };
 }
 
-const useColor = (stream: NodeJS.WriteStream) =>
-  process.env.FORCE_COLOR !== undefined ? process.env.FORCE_COLOR !== '0' : stream.isTTY === true && process.env.NO_COLOR === undefined;
+const useColor = () =>
+  process.env.FORCE_COLOR !== undefined ? process.env.FORCE_COLOR !== '0' : process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 
-const CODES = { green: [32, 39], red: [31, 39], yellow: [33, 39], dim: [2, 22] } as const;
-
-export function paint(color: keyof typeof CODES, text: string, stream: NodeJS.WriteStream = process.stdout): string {
-  if (!useColor(stream)) return text;
-  const [open, close] = CODES[color];
-  return `\u001b[${open}m${text}\u001b[${close}m`;
+/** Green or red on a terminal (FORCE_COLOR and NO_COLOR are honoured); plain text in a pipe. */
+export function paint(color: 'green' | 'red', text: string): string {
+  if (!useColor()) return text;
+  return `\u001b[${color === 'green' ? 32 : 31}m${text}\u001b[39m`;
 }
