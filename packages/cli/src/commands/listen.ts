@@ -48,6 +48,8 @@ async function listen(options: ListenOptions, self: Command): Promise<void> {
       stopping = true;
       output.note('stopping: Herald deletes the temporary endpoint');
       socket.close(1000);
+      // A Herald that no longer answers must not keep the terminal waiting for the closing handshake.
+      setTimeout(() => socket.terminate(), 3_000).unref();
     };
     socket.on('unexpected-response', (_request, response) => {
       let text = '';
