@@ -20,6 +20,7 @@ import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
 import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
+import { registerRelayRoutes } from './relay/relay-routes.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -78,6 +79,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerEndpointTimelineRoutes(app, deps);
   registerAuthTokenRoutes(app, deps);
   registerAuditLogRoutes(app, deps);
+  if (deps.relay) registerRelayRoutes(app, deps, deps.relay);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, newId } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
 import type { RateLimit } from './rate-limit.ts';
+import type { RelayOptions } from './relay/relay-routes.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -36,6 +37,8 @@ export interface ApiDeps {
   storageHealthy: () => Promise<boolean>;
   /** The endpoint verification challenge's way out; without it, challenges answer 503. */
   sendChallenge?: ChallengeSender;
+  /** Serves `herald listen` sessions and their relay route when set. */
+  relay?: RelayOptions;
 }
 
 export async function requireApp(deps: ApiDeps, idOrUid: string): Promise<Application> {

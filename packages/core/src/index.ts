@@ -13,3 +13,4 @@ export * from './endpoint-verification.ts';
 export * from './api-token.ts';
 export * from './audit-entry.ts';
 export * from './secret-box.ts';
+export * from './relay.ts';

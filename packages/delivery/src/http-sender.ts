@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Pool, buildConnector } from 'undici';
 import { signatureHeaders, signingKey } from '@herald/core';
 import { checkTargetUrl, isBlockedAddress, type TargetRefusal } from './ssrf-guard.ts';
+import { ownRelayUrl, type OwnRelayTarget } from './own-relay.ts';
 
 export interface HttpSenderOptions {
   allowPrivateTargets: boolean;
@@ -25,6 +26,8 @@ export interface HttpSenderOptions {
   lookup?: LookupFunction;
   /** Default "Herald-Webhooks/1.0". */
   userAgent?: string;
+  /** Herald's own relay route (`herald listen`), reachable even though it is a private address. */
+  ownRelay?: OwnRelayTarget;
 }
 
 export interface SendRequest {
@@ -93,6 +96,8 @@ export class HttpSender {
   private closing = false;
   private lastOrigin = '';
   private readonly connect: buildConnector.connector;
+  /** Connects to Herald's own relay route only (see own-relay.ts); every other target goes through `connect`. */
+  private readonly connectToOwnRelay: buildConnector.connector;
   private readonly deadlineMs: number;
   private readonly maxResponseBytes: number;
   private readonly userAgent: string;
@@ -106,6 +111,7 @@ export class HttpSender {
     // A request that is still connecting does not see its abort signal in undici (it is only
     // wired up once the request reaches a socket), so the connect timeout must fit the deadline.
     const timeout = Math.min(options.connectTimeoutMs ?? 5_000, this.deadlineMs);
+    this.connectToOwnRelay = buildConnector({ timeout });
     if (options.allowPrivateTargets) {
       this.connect = buildConnector({ timeout, ...(options.lookup ? { lookup: options.lookup } : {}) });
     } else {
@@ -131,27 +137,29 @@ export class HttpSender {
     }
   }
 
-  private poolFor(origin: string): Pool {
-    let pool = this.pools.get(origin);
+  private poolFor(origin: string, ownRelay: boolean): Pool {
+    // The relay's pool is kept apart: a request to Herald's origin but another path never gets its connector.
+    const key = ownRelay ? `relay ${origin}` : origin;
+    let pool = this.pools.get(key);
     if (pool) {
       // Map order is recency order: re-inserting marks this origin most recently used.
-      if (origin !== this.lastOrigin) {
-        this.pools.delete(origin);
-        this.pools.set(origin, pool);
-        this.lastOrigin = origin;
+      if (key !== this.lastOrigin) {
+        this.pools.delete(key);
+        this.pools.set(key, pool);
+        this.lastOrigin = key;
       }
       return pool;
     }
-    this.lastOrigin = origin;
+    this.lastOrigin = key;
     pool = new Pool(origin, {
       connections: this.concurrency,
       pipelining: 1,
-      connect: this.connect,
+      connect: ownRelay ? this.connectToOwnRelay : this.connect,
       headersTimeout: this.deadlineMs,
       bodyTimeout: this.deadlineMs,
       keepAliveTimeout: 30_000,
     });
-    this.pools.set(origin, pool);
+    this.pools.set(key, pool);
     if (this.pools.size > (this.options.maxOrigins ?? 1_000)) {
       const [oldest, evicted] = this.pools.entries().next().value as [string, Pool];
       this.pools.delete(oldest);
@@ -163,8 +171,10 @@ export class HttpSender {
   async send(request: SendRequest): Promise<SendResult> {
     const started = performance.now();
     // The whole endpoint policy again, not only the address: an endpoint stored before the policy
-    // tightened (private targets allowed then, https-only now) must not be sent to.
-    const verdict = checkTargetUrl(request.url, this.options);
+    // tightened (private targets allowed then, https-only now) must not be sent to. Herald's own
+    // relay route (`herald listen`) is the one target outside that policy.
+    const relayUrl = ownRelayUrl(request.url, this.options.ownRelay);
+    const verdict = relayUrl ? { ok: true as const, url: relayUrl } : checkTargetUrl(request.url, this.options);
     if (!verdict.ok) return { kind: 'error', reason: verdict.refusal, message: verdict.reason, durationMs: performance.now() - started };
     const url = verdict.url;
     // The deadline starts when the request gets its slot: waiting behind a slow origin is not the
@@ -176,7 +186,7 @@ export class HttpSender {
     const timer = setTimeout(abortAtDeadline, this.deadlineMs, controller);
     const requestHeaders = this.headersFor(request);
     try {
-      const response = await this.poolFor(url.origin).request({
+      const response = await this.poolFor(url.origin, relayUrl !== undefined).request({
         path: url.pathname + url.search,
         method: 'POST',
         headers: requestHeaders,

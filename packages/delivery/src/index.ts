@@ -5,3 +5,4 @@ export { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 export { ThreadedSender } from './threaded-sender.ts';
 export { typeScriptWorkerSource } from './worker-bootstrap.ts';
 export { RoundRobinSender } from './round-robin-sender.ts';
+export { ownRelayTarget, setOwnRelayPort, type OwnRelayTarget } from './own-relay.ts';

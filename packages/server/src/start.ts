@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
 import { DeliveryWorker, HttpSender, checkTargetUrl, type DeliveryMetrics } from '@herald/delivery';
+import { ownRelayTarget, setOwnRelayPort, type OwnRelayTarget } from '@herald/delivery';
 import { SecretBox, type OperationalEventSink } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
@@ -57,7 +58,10 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   });
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
-  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics.delivery, operational, logger);
+  // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
+  const relayHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const ownRelay = ownRelayTarget(relayHost);
+  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics.delivery, operational, logger, ownRelay);
 
   const challengeSender = createChallengeSender(config);
   let listeningUrl = '';
@@ -74,6 +78,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     rateLimits: config.rateLimits,
     storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
     sendChallenge: challengeSender.send,
+    relay: { host: relayHost, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
@@ -83,6 +88,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   listeningUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  setOwnRelayPort(ownRelay, port);
   // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
   const sweeper = setInterval(() => {
     store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
@@ -124,8 +130,10 @@ function startDelivery(
   metrics: DeliveryMetrics,
   operational: OperationalEventSink,
   logger: Logger,
+  ownRelay: OwnRelayTarget,
 ): DeliveryEngine {
   const senderOptions = {
+    ownRelay,
     allowPrivateTargets: config.allowPrivateTargets,
     httpsOnly: config.httpsOnly,
     connectTimeoutMs: config.connectTimeoutMs,

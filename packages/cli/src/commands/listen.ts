@@ -1,0 +1,106 @@
+import { Command, InvalidArgumentError } from 'commander';
+import WebSocket from 'ws';
+import { LISTEN_PATH_SUFFIX, type RelayClientMessage, type RelayServerMessage } from '@herald/core';
+import { describeProblem } from '../api-client.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
+import { forwardToLocal } from '../local-forwarder.ts';
+import { contextOf, paint } from '../output.ts';
+import { positiveInteger } from '../list-options.ts';
+import { commaList } from './arguments.ts';
+
+interface ListenOptions {
+  app: string;
+  forwardTo: string;
+  events?: string[];
+  timeout: number;
+}
+
+export function listenCommand(): Command {
+  return new Command('listen')
+    .description("Receive an app's webhooks on this machine: Herald relays each delivery here over a WebSocket")
+    .requiredOption('--app <app>', 'application id or uid')
+    .requiredOption('--forward-to <url>', 'local URL to POST each delivery to', httpUrl)
+    .option('--events <types>', 'only these event types (comma-separated); all by default', commaList)
+    .option('--timeout <ms>', 'how long the local URL may take to answer (keep it under Herald\'s delivery deadline)', positiveInteger, 10_000)
+    .action((options: ListenOptions, self: Command) => listen(options, self))
+    .addHelpText('after', `
+While it runs, Herald has a temporary endpoint for this app (deleted when you stop) that delivers
+to its own relay route; each delivery comes here over the WebSocket, is POSTed to --forward-to
+with its original webhook-id/timestamp/signature headers and body, and what your server answers
+becomes the attempt's result in Herald, so failures are retried as for any endpoint.
+The signing secret is printed at start, for verifying signatures locally. Stop with Ctrl-C.
+
+Example:
+  herald listen --app acme --forward-to http://localhost:3000/webhook --events order.paid`);
+}
+
+async function listen(options: ListenOptions, self: Command): Promise<void> {
+  const { client, output } = contextOf(self);
+  const address = new URL(`/api/v1/app/${encodeURIComponent(options.app)}${LISTEN_PATH_SUFFIX}`, client.connection.url);
+  address.protocol = address.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (options.events) address.searchParams.set('events', options.events.join(','));
+  const socket = new WebSocket(address, { headers: client.connection.token ? { authorization: `Bearer ${client.connection.token}` } : {} });
+  output.note(`connecting to ${client.connection.url}…`);
+
+  await new Promise<void>((resolve, reject) => {
+    let stopping = false;
+    const stop = () => {
+      stopping = true;
+      output.note('stopping: Herald deletes the temporary endpoint');
+      socket.close(1000);
+      // A Herald that no longer answers must not keep the terminal waiting for the closing handshake.
+      setTimeout(() => socket.terminate(), 3_000).unref();
+    };
+    socket.on('unexpected-response', (_request, response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      response.on('end', () => reject(new CliError(`Herald refused the listen session: ${describeProblem(response.statusCode ?? 0, text)}`)));
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      reject(new CliError(`could not reach Herald at ${client.connection.url} (${error.code ?? error.message}); is it running? Set --url or HERALD_URL.`)));
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as RelayServerMessage;
+      if (message.type === 'ready') {
+        output.note(`ready: deliveries for ${options.app}${options.events ? ` (${options.events.join(', ')})` : ''} go to ${options.forwardTo}`);
+        output.note(`temporary endpoint ${message.endpointId}, signing secret ${message.secret}`);
+        if (output.json) process.stdout.write(`${JSON.stringify({ type: 'ready', endpointId: message.endpointId, secret: message.secret })}\n`);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return;
+      }
+      void forwardToLocal(options.forwardTo, message.requestId, message.headers, message.body, options.timeout).then(({ reply, durationMs }) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(reply));
+        report(message.headers['webhook-id'] ?? '', reply, durationMs, output.json);
+      });
+    });
+    socket.on('close', (code, reason) => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      if (stopping) resolve();
+      else reject(new CliError(`Herald closed the listen session (${code}${reason.length > 0 ? `: ${reason.toString('utf8')}` : ''})`, EXIT.remoteFailure));
+    });
+  });
+}
+
+function report(msgId: string, reply: RelayClientMessage, durationMs: number, json: boolean): void {
+  const time = new Date().toISOString();
+  const latencyMs = Math.round(durationMs);
+  const status = 'status' in reply ? reply.status : null;
+  const error = 'error' in reply ? reply.error : null;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ type: 'delivery', time, msgId, status, error, latencyMs })}\n`);
+    return;
+  }
+  const ok = status !== null && status >= 200 && status < 300;
+  process.stdout.write(`${time}  ${msgId}  ${paint(ok ? 'green' : 'red', status !== null ? String(status) : `failed: ${error}`)}  ${latencyMs} ms\n`);
+}
+
+function httpUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return text;
+  } catch {
+    // reported below
+  }
+  throw new InvalidArgumentError(`"${text}" is not an http(s) URL.`);
+}
