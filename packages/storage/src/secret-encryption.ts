@@ -7,7 +7,20 @@ import type { Store } from './store.ts';
  * Only the four methods that carry secrets are replaced; everything else is the adapter's own.
  */
 export function withSecretEncryption<S extends Store>(store: S, box: SecretBox): S {
-  const open = (secrets: EndpointSecret[]) => secrets.map((secret) => ({ ...secret, key: box.open(secret.key) }));
+  // Every claimed delivery carries its endpoint's secrets: opening each sealed value once, not once
+  // per delivery, keeps AES-GCM off the delivery hot path. A sealed value never changes (rotation
+  // writes a new one), so a cached opening cannot go stale; the cap bounds memory.
+  const opened = new Map<string, string>();
+  const openKey = (sealed: string) => {
+    let plaintext = opened.get(sealed);
+    if (plaintext === undefined) {
+      plaintext = box.open(sealed);
+      if (opened.size >= 10_000) opened.clear();
+      opened.set(sealed, plaintext);
+    }
+    return plaintext;
+  };
+  const open = (secrets: EndpointSecret[]) => secrets.map((secret) => ({ ...secret, key: openKey(secret.key) }));
   const replaced: Partial<Store> = {
     createEndpoint: (input, now) => store.createEndpoint({ ...input, secret: box.seal(input.secret) }, now),
     rotateEndpointSecret: (endpointId, newKey, graceMs, now) => store.rotateEndpointSecret(endpointId, box.seal(newKey), graceMs, now),
