@@ -23,7 +23,7 @@ CREATE TABLE audit_log (
   route TEXT NOT NULL,
   resource_ids TEXT NOT NULL,
   status INTEGER NOT NULL
-);
+) WITHOUT ROWID; -- ids are time-sortable: one B-tree, appended at its end, for a row per mutating call
 
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN
