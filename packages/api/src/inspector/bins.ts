@@ -34,7 +34,8 @@ export function binOut(bin: InspectorBin, base: string) {
 
 /** The authenticated side of the inspector (Herald extension): mint, list and delete capture bins. */
 export function registerInspectorBinRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/api/v1/inspector', async (request, reply) => {
+  // The answer carries the bin's token (its only credential): never kept for Idempotency-Key replays.
+  app.post('/api/v1/inspector', { config: { carriesSecret: true } }, async (request, reply) => {
     const body = parse(binIn, request.body ?? {}, 'body');
     const now = deps.clock();
     // Expired bins go whenever a new one is made: no timer to run, and they are unreachable anyway.
