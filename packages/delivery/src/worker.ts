@@ -205,8 +205,12 @@ export class DeliveryWorker {
 
   /** The delivery no longer counts against the worker's or its origin's share. */
   private unhold(delivery: ClaimedDelivery): void {
-    this.held--;
     this.budget.give(delivery.endpoint.url);
+    this.releaseSlot(delivery);
+  }
+
+  private releaseSlot(_delivery: ClaimedDelivery): void {
+    this.held--;
   }
 
   private track(work: Promise<void>): void {
@@ -264,6 +268,11 @@ export class DeliveryWorker {
     disable: string | null,
   ): Promise<void> {
     const outcome: DeliveryOutcome = verdict.kind === 'failed' ? { kind: 'failed' } : verdict;
+    // The origin is free once the request is over; only the worker's slot waits for the result to
+    // be written. Counting unwritten results against the origin would starve its next requests
+    // for the length of a result batch.
+    this.budget.give(delivery.endpoint.url);
+    if (!this.stopped) this.schedule();
     const applied = await this.writer.write({
       deliveryId: delivery.deliveryId,
       fence: delivery.fence,
@@ -271,7 +280,7 @@ export class DeliveryWorker {
       outcome,
       disableEndpoint: disable !== null,
     });
-    this.unhold(delivery);
+    this.releaseSlot(delivery);
     if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.schedule();
     if (!applied) {
       if (attempt) this.metrics.staleResultDiscarded();

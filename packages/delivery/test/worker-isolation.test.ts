@@ -43,32 +43,33 @@ async function queue(store: Store, endpointId: string, appId: string, count: num
   })), now);
 }
 
-test('while one origin is saturated the worker neither spins on its backlog nor stops serving the others', { timeout: 20_000 }, async () => {
+/** A real SQLite store behind a proxy that may replace some of its methods, and endpoints on it. */
+async function fixture(replace: (sqlite: SqliteStore) => Partial<Store>) {
   const dir = mkdtempSync(join(tmpdir(), 'herald-isolation-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const sqlite = new SqliteStore({ path: join(dir, 'herald.db'), synchronous: 'NORMAL' });
   await sqlite.migrate();
   cleanups.push(() => sqlite.close());
-  let claims = 0;
-  // The real store, with its claims counted.
+  const replaced = replace(sqlite);
   const store = new Proxy(sqlite, {
     get(target, name, receiver) {
-      if (name === 'claimDeliveries') return (...args: Parameters<Store['claimDeliveries']>) => (claims++, target.claimDeliveries(...args));
+      if (Object.hasOwn(replaced, name)) return replaced[name as keyof Store];
       const value = Reflect.get(target, name, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const [silent, healthy] = [await loopback(false), await loopback(true)];
   const app = await sqlite.createApplication({ id: newId('app'), uid: null, name: 'a', throttleRate: null, metadata: {} }, Date.now());
   const endpoint = async (url: string) => (await sqlite.createEndpoint({
     id: newId('ep'), appId: app.id, uid: null, url, description: '', disabled: false, eventTypes: null, channels: null,
     headers: {}, throttleRate: null, metadata: {}, version: 1, secret: `whsec_${'A'.repeat(32)}`,
   }, Date.now())).id;
-  const [slowId, healthyId] = [await endpoint(silent.url), await endpoint(healthy.url)];
+  return { sqlite, store, appId: app.id, endpoint };
+}
 
-  const sender = new HttpSender({ allowPrivateTargets: true, deadlineMs: 10_000, connectionsPerOrigin: 2 });
+function startWorker(store: Store, maxInFlight: number, maxPerOrigin: number): DeliveryWorker {
+  const sender = new HttpSender({ allowPrivateTargets: true, deadlineMs: 10_000, connectionsPerOrigin: maxPerOrigin });
   const worker = new DeliveryWorker({
-    store, sender, logger: pino({ level: 'silent' }), maxInFlight: 8, maxPerOrigin: 2,
+    store, sender, logger: pino({ level: 'silent' }), maxInFlight, maxPerOrigin,
     policy: { retryScheduleMs: [3_600_000], failureWindowMs: 86_400_000, random: Math.random },
   });
   cleanups.push(async () => {
@@ -76,7 +77,20 @@ test('while one origin is saturated the worker neither spins on its backlog nor 
     await sender.close();
     await stopped;
   });
-  await queue(sqlite, slowId, app.id, 50);
+  return worker;
+}
+
+test('while one origin is saturated the worker neither spins on its backlog nor stops serving the others', { timeout: 20_000 }, async () => {
+  let claims = 0;
+  // The real store, with its claims counted.
+  const { sqlite, store, appId, endpoint } = await fixture((target) => ({
+    claimDeliveries: (...args: Parameters<Store['claimDeliveries']>) => (claims++, target.claimDeliveries(...args)),
+  }));
+  const [silent, healthy] = [await loopback(false), await loopback(true)];
+  const [slowId, healthyId] = [await endpoint(silent.url), await endpoint(healthy.url)];
+
+  const worker = startWorker(store, 8, 2);
+  await queue(sqlite, slowId, appId, 50);
   worker.start();
   for (let waited = 0; silent.open() < 2; waited += 10) {
     assert.ok(waited < 5_000, 'the slow origin was never saturated');
@@ -87,11 +101,38 @@ test('while one origin is saturated the worker neither spins on its backlog nor 
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   assert.ok(claims - claimsBefore <= 3, `${claims - claimsBefore} claims in one idle second of saturation`);
 
-  await queue(sqlite, healthyId, app.id, 20);
+  await queue(sqlite, healthyId, appId, 20);
   worker.wake();
   for (let waited = 0; healthy.received() < 20; waited += 10) {
     assert.ok(waited < 5_000, `the healthy endpoint got ${healthy.received()} of 20`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.equal(silent.received(), 2, 'the slow origin never had more than its share sent');
+});
+
+test('a request that is over frees its origin at once: results still being written do not hold back the next ones', { timeout: 20_000 }, async () => {
+  // Result writes are held back until the end of the test, as a slow disk would hold them.
+  let releaseWrites!: () => void;
+  const writesHeld = new Promise<void>((resolve) => (releaseWrites = resolve));
+  let written = 0;
+  const { sqlite, store, appId, endpoint } = await fixture((target) => ({
+    recordResults: async (...args: Parameters<Store['recordResults']>) => {
+      await writesHeld;
+      written += args[0].length;
+      return target.recordResults(...args);
+    },
+  }));
+  const receiver = await loopback(true);
+  await queue(sqlite, await endpoint(receiver.url), appId, 6);
+  // Room for every delivery in the worker, but only two at a time for their origin.
+  startWorker(store, 8, 2).start();
+  try {
+    for (let waited = 0; receiver.received() < 6; waited += 10) {
+      assert.ok(waited < 5_000, `only ${receiver.received()} of 6 sent while the first results were being written`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(written, 0, 'no result was written yet');
+  } finally {
+    releaseWrites(); // or the worker could never stop
+  }
 });
