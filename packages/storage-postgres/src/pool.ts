@@ -1,0 +1,37 @@
+import pg from 'pg';
+
+const INT8 = 20;
+
+/**
+ * bigint columns (epoch milliseconds, fences, ids) come back as JS numbers: every value Herald
+ * stores is far below 2^53. pg's default would give strings.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface PoolOptions {
+  connectionString: string;
+  /** Every connection works in this schema (search_path); tests give each store its own. */
+  schema?: string;
+  max?: number;
+}
+
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    types,
+    connectionTimeoutMillis: 5_000,
+    ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+  });
+  // An idle connection that breaks (the server restarted) must not crash the process; the pool
+  // drops it and the next query opens a new one.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function quoteIdentifier(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}

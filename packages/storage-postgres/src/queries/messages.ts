@@ -1,0 +1,146 @@
+import { ConflictError, MessageStatus, NotFoundError, type HeraldError, type Message } from '@herald/core';
+import type { EndpointMessage, MessageDestination, MessageFilter, NewMessage, Page, PageRequest } from '@herald/storage';
+import type pg from 'pg';
+import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isPgError, queryPage, type Queryable } from '../sql.ts';
+import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
+
+/**
+ * Inserts messages, their deliveries and idempotency keys with three statements whatever the batch
+ * size. The fan-out was computed before this commit: an endpoint deleted since (or not of this
+ * application) is skipped rather than failing the message with a foreign-key error.
+ */
+export async function insertMessages(db: Queryable, batch: NewMessage[], now: number): Promise<void> {
+  const messages = batch.map((item) => item.message);
+  await db.query(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
+    SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+      AS t(id, app_id, event_type, event_id, channels, payload, created_at)`,
+  [messages.map((m) => m.id), messages.map((m) => m.appId), messages.map((m) => m.eventType), messages.map((m) => m.eventId),
+    messages.map((m) => jsonOrNull(m.channels)), messages.map((m) => m.payload), messages.map((m) => m.createdAt)]);
+  const targets = batch.flatMap((item) => item.endpointIds.map((endpointId) => [item.message.id, item.message.appId, endpointId] as const));
+  if (targets.length > 0) {
+    await db.query(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
+      SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $4, $4, $4
+      FROM unnest($1::text[], $2::text[], $3::text[]) AS t(msg_id, app_id, endpoint_id)
+      JOIN endpoints e ON e.id = t.endpoint_id AND e.app_id = t.app_id`,
+    [targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now]);
+  }
+  const keys = batch.flatMap((item) => (item.idempotency ? [item.idempotency] : []));
+  if (keys.length > 0) {
+    await db.query(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[])
+      ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+        body = excluded.body, created_at = excluded.created_at`,
+    [keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
+      keys.map((k) => k.body), keys.map((k) => k.createdAt)]);
+  }
+}
+
+/**
+ * The whole batch commits in one transaction. Almost always every message is fine, so it is first
+ * tried as one set of statements; only if that fails is it redone with a savepoint per message,
+ * so that a bad one (a duplicate eventId, a deleted application) is rolled back alone.
+ */
+export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
+  try {
+    await inTransaction(pool, (client) => insertMessages(client, batch, now));
+    return batch.map(() => null);
+  } catch (error) {
+    if (!isPgError(error, UNIQUE_VIOLATION) && !isPgError(error, FOREIGN_KEY_VIOLATION) && !isPgError(error, '21000')) throw error;
+  }
+  return inTransaction(pool, async (client) => {
+    const results: Array<HeraldError | null> = [];
+    for (const item of batch) {
+      await client.query('SAVEPOINT one_message');
+      try {
+        await insertMessages(client, [item], now);
+        await client.query('RELEASE SAVEPOINT one_message');
+        results.push(null);
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT one_message');
+        results.push(messageInsertError(error, item.message));
+      }
+    }
+    return results;
+  });
+}
+
+function messageInsertError(error: unknown, message: Message): HeraldError {
+  if (isPgError(error, UNIQUE_VIOLATION)) return new ConflictError(`A message with eventId "${message.eventId}" already exists.`);
+  if (isPgError(error, FOREIGN_KEY_VIOLATION)) return new NotFoundError('Application');
+  throw error;
+}
+
+export async function getMessage(db: Queryable, appId: string, idOrEventId: string): Promise<Message | undefined> {
+  const { rows } = await db.query<MessageRow>('SELECT * FROM messages WHERE app_id = $1 AND (id = $2 OR event_id = $2) LIMIT 1', [appId, idOrEventId]);
+  return rows[0] && toMessage(rows[0]);
+}
+
+function messageConditions(alias: string, filter: MessageFilter, params: Params): string[] {
+  const where: string[] = [];
+  if (filter.eventTypes && filter.eventTypes.length > 0) where.push(`${alias}.event_type = ANY(${params.add(filter.eventTypes)}::text[])`);
+  if (filter.channel !== undefined) where.push(`${alias}.channels ? ${params.add(filter.channel)}`);
+  if (filter.before !== undefined) where.push(`${alias}.created_at < ${params.add(filter.before)}`);
+  if (filter.after !== undefined) where.push(`${alias}.created_at > ${params.add(filter.after)}`);
+  return where;
+}
+
+export function listMessages(db: Queryable, appId: string, filter: MessageFilter): Promise<Page<Message>> {
+  const params = new Params();
+  const where = [`m.app_id = ${params.add(appId)}`, ...messageConditions('m', filter, params)];
+  return queryPage(db, 'SELECT m.* FROM messages m', where, params, 'm.id', filter, toMessage, (m) => m.id);
+}
+
+function nextAttemptOf(status: MessageStatus, availableAt: number): number | null {
+  return status === MessageStatus.Pending || status === MessageStatus.Sending ? availableAt : null;
+}
+
+export function listEndpointMessages(
+  db: Queryable,
+  appId: string,
+  endpointId: string,
+  filter: MessageFilter & { status?: MessageStatus },
+): Promise<Page<EndpointMessage>> {
+  const params = new Params();
+  const where = [`d.app_id = ${params.add(appId)}`, `d.endpoint_id = ${params.add(endpointId)}`, ...messageConditions('m', filter, params)];
+  if (filter.status !== undefined) where.push(`d.status = ${params.add(filter.status)}`);
+  return queryPage(db,
+    `SELECT m.*, d.status AS d_status, d.available_at AS d_available_at FROM deliveries d JOIN messages m ON m.id = d.msg_id`,
+    where, params, 'm.id', filter,
+    (row: MessageRow & { d_status: MessageStatus; d_available_at: number }) => ({
+      message: toMessage(row),
+      status: row.d_status,
+      nextAttemptAt: nextAttemptOf(row.d_status, row.d_available_at),
+    }),
+    (item) => item.message.id);
+}
+
+export function listMessageDestinations(db: Queryable, appId: string, msgId: string, request: PageRequest): Promise<Page<MessageDestination>> {
+  const params = new Params();
+  return queryPage(db,
+    `SELECT e.*, d.status AS d_status, d.available_at AS d_available_at FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id`,
+    [`d.app_id = ${params.add(appId)}`, `d.msg_id = ${params.add(msgId)}`], params, 'e.id', request,
+    (row: EndpointRow & { d_status: MessageStatus; d_available_at: number }) => ({
+      endpoint: toEndpoint(row),
+      status: row.d_status,
+      nextAttemptAt: nextAttemptOf(row.d_status, row.d_available_at),
+    }),
+    (item) => item.endpoint.id);
+}
+
+export async function resendMessage(db: Queryable, appId: string, msgId: string, endpointId: string, now: number): Promise<void> {
+  // Bumping the fence also voids the result of any attempt still in flight for this row.
+  await db.query(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at, created_at, updated_at)
+    VALUES ($1, $2, $3, ${MessageStatus.Pending}, 1, $4, $4, $4)
+    ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = ${MessageStatus.Pending}, trigger_type = 1,
+      available_at = excluded.available_at, fence = deliveries.fence + 1, updated_at = excluded.updated_at`,
+  [msgId, endpointId, appId, now]);
+}
+
+export async function recoverEndpoint(db: Queryable, appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
+  const result = await db.query(`UPDATE deliveries SET status = ${MessageStatus.Pending}, trigger_type = 1, available_at = $1,
+      fence = fence + 1, updated_at = $1
+    WHERE app_id = $2 AND endpoint_id = $3 AND status = ${MessageStatus.Fail} AND created_at >= $4 AND created_at < $5`,
+  [now, appId, endpointId, since, until ?? Number.MAX_SAFE_INTEGER]);
+  return result.rowCount ?? 0;
+}

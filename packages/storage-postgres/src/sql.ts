@@ -1,0 +1,64 @@
+import pg from 'pg';
+import { ConflictError } from '@herald/core';
+import { pageCursor, toPage, type Page, type PageRequest } from '@herald/storage';
+
+/** A pool or a client inside a transaction: everything the queries need. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** Collects positional parameters: `params.add(value)` returns its `$n`. */
+export class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** Runs `work` in a transaction on one pooled connection; rolls back on any throw. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A page of `select`'s rows in key order, continuing after the request's iterator. */
+export async function queryPage<R extends pg.QueryResultRow, T>(
+  db: Queryable,
+  select: string,
+  where: string[],
+  params: Params,
+  key: string,
+  request: PageRequest,
+  map: (row: R) => T,
+  keyOf: (item: T) => string,
+): Promise<Page<T>> {
+  const { after, descending } = pageCursor(request);
+  const clauses = [...where];
+  if (after !== null) clauses.push(`${key} ${descending ? '<' : '>'} ${params.add(after)}`);
+  const sql = `${select} ${clauses.length > 0 ? 'WHERE ' + clauses.join(' AND ') : ''}
+    ORDER BY ${key} ${descending ? 'DESC' : 'ASC'} LIMIT ${params.add(request.limit + 1)}`;
+  const { rows } = await db.query<R>(sql, params.values);
+  return toPage(rows.map(map), request, keyOf);
+}
+
+export function isPgError(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && (error as { code: unknown }).code === code;
+}
+
+export const UNIQUE_VIOLATION = '23505';
+export const FOREIGN_KEY_VIOLATION = '23503';
+
+export function uniqueViolation(error: unknown, message: string): unknown {
+  return isPgError(error, UNIQUE_VIOLATION) ? new ConflictError(message) : error;
+}
