@@ -64,7 +64,16 @@ const environment = z.object({
     'HERALD_OPERATIONAL_WEBHOOK_SECRET must look like whsec_ followed by base64 (e.g. from `openssl rand -base64 24`)').optional(),
   HERALD_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HERALD_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//,
+    'HERALD_DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/herald; leave it unset for embedded SQLite').optional(),
+  HERALD_ROLE: z.enum(['api', 'worker', 'all'], { message: 'HERALD_ROLE must be api, worker or all' }).default('all'),
+  HERALD_LEASE: duration('HERALD_LEASE', '5m'),
+  HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 0, 0, 10_000),
+  HERALD_RETENTION: duration('HERALD_RETENTION', '0ms'),
+  HERALD_DATABASE_POOL_SIZE: integer('HERALD_DATABASE_POOL_SIZE', 10, 1, 1_000),
 });
+
+export type HeraldRole = 'api' | 'worker' | 'all';
 
 export interface HeraldConfig {
   port: number;
@@ -88,6 +97,18 @@ export interface HeraldConfig {
   operationalWebhookSecret: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   logLevel: string;
+  /** Set: PostgreSQL mode (many API and worker processes); unset: embedded SQLite. */
+  databaseUrl: string | undefined;
+  /** api serves HTTP only, worker delivers only, all does both. */
+  role: HeraldRole;
+  /** How long a worker holds a claimed delivery before another worker may take it over. */
+  leaseMs: number;
+  /** PostgreSQL mode: most deliveries in flight to one endpoint across every worker; 0 for no limit. */
+  endpointConcurrency: number;
+  /** PostgreSQL mode: payloads and attempt bodies older than this are purged; 0 keeps them forever. */
+  retentionMs: number;
+  /** PostgreSQL mode: most connections one process opens. */
+  databasePoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +142,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operationalWebhookSecret: e.HERALD_OPERATIONAL_WEBHOOK_SECRET,
     sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
     logLevel: e.HERALD_LOG_LEVEL,
+    databaseUrl: e.HERALD_DATABASE_URL,
+    role: e.HERALD_ROLE,
+    leaseMs: e.HERALD_LEASE,
+    endpointConcurrency: e.HERALD_ENDPOINT_CONCURRENCY,
+    retentionMs: e.HERALD_RETENTION,
+    databasePoolSize: e.HERALD_DATABASE_POOL_SIZE,
   };
 }

@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
+import { startPostgresHerald } from './start-postgres.ts';
 
 export interface RunningHerald {
   url: string;
@@ -22,6 +23,7 @@ export interface RunningHerald {
 
 /** Wires storage, API and delivery engine together in one process (embedded mode). */
 export async function startHerald(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningHerald> {
+  if (config.databaseUrl) return startPostgresHerald(config, logger);
   const clock = Date.now;
   mkdirSync(config.dataDir, { recursive: true });
   const dbPath = join(config.dataDir, 'herald.db');

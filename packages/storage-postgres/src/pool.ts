@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { asOutage } from './sql.ts';
 
 const INT8 = 20;
 
@@ -29,6 +30,15 @@ export function createPool(options: PoolOptions): pg.Pool {
   // An idle connection that breaks (the server restarted) must not crash the process; the pool
   // drops it and the next query opens a new one.
   pool.on('error', () => undefined);
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient>;
+  pool.query = ((...args: unknown[]) => query(...args).catch((error: unknown) => {
+    throw asOutage(error);
+  })) as typeof pool.query;
+  // pool.query itself calls connect with a callback: that form is left alone.
+  pool.connect = ((callback?: unknown) => (callback ? connect(callback) : connect().catch((error: unknown) => {
+    throw asOutage(error);
+  }))) as typeof pool.connect;
   return pool;
 }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ConflictError } from '@herald/core';
+import { ConflictError, UnavailableError } from '@herald/core';
 import { pageCursor, toPage, type Page, type PageRequest } from '@herald/storage';
 
 /** A pool or a client inside a transaction: everything the queries need. */
@@ -26,7 +26,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    throw asOutage(error);
   } finally {
     client.release();
   }
@@ -61,4 +61,20 @@ export const FOREIGN_KEY_VIOLATION = '23503';
 
 export function uniqueViolation(error: unknown, message: string): unknown {
   return isPgError(error, UNIQUE_VIOLATION) ? new ConflictError(message) : error;
+}
+
+/**
+ * A database that cannot be reached (refused, reset, shutting down, out of connections) is an
+ * outage, not a bug: it becomes an UnavailableError, so the API answers 503 with Retry-After and
+ * never claims to have accepted anything. SQL errors (with a SQLSTATE outside those classes) pass.
+ */
+export function asOutage(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof UnavailableError) return error;
+  const code = (error as { code?: unknown }).code;
+  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  const outage = sqlState === undefined
+    ? /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i
+      .test(`${String(code)} ${error.message}`)
+    : /^(08|57P0|53300)/.test(sqlState);
+  return outage ? Object.assign(new UnavailableError(), { cause: error }) : error;
 }

@@ -57,3 +57,19 @@ export async function postgresTestDatabase(): Promise<TestDatabase | undefined> 
     },
   };
 }
+
+/** Options for one Herald process of a PostgreSQL-mode cluster under test. */
+export function postgresModeEnv(databaseUrl: string, role: 'api' | 'worker' | 'all', dataDir: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    HERALD_PORT: '0',
+    HERALD_DATA_DIR: dataDir,
+    HERALD_DATABASE_URL: databaseUrl,
+    HERALD_ROLE: role,
+    HERALD_ADMIN_TOKEN: 'sk_test_herald_admin_token_0123456789',
+    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    HERALD_RETRY_SCHEDULE: '1s,2s,4s',
+    HERALD_LOG_LEVEL: 'silent',
+    HERALD_DATABASE_POOL_SIZE: '4',
+    ...overrides,
+  };
+}
