@@ -1,0 +1,93 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, startReceiver, type HeraldProcess, type Receiver } from '@herald/testing';
+import { postgresTestDatabase } from '@herald/testing/postgres';
+import { PostgresCluster, callApi } from './support/postgres-cluster.ts';
+
+const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 10_000);
+const ENDPOINTS = 20;
+/** Each message goes to this many of the 20 endpoints (by channel), to keep the run near a minute on 2 cores. */
+const FAN_OUT = Number(process.env.CHAOS_FAN_OUT ?? 2);
+const WORKERS = 3;
+const KILLS = 20;
+const POSTERS = 16;
+
+const database = await postgresTestDatabase();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+if (database) {
+  const cluster = new PostgresCluster(database.url, { HERALD_LEASE: '3s', HERALD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s', HERALD_WORKER_CONCURRENCY: '64' });
+  const receivers: Receiver[] = [];
+  after(async () => {
+    await cluster.stopAll();
+    await Promise.all(receivers.map((receiver) => receiver.close()));
+  });
+
+  test(`${MESSAGES.toLocaleString('en')} messages to ${ENDPOINTS} endpoints with ${WORKERS} workers, ${KILLS} of them SIGKILLed at random: every pair delivered, duplicates under 1%, each with its webhook-id`, async () => {
+    for (let i = 0; i < ENDPOINTS; i++) receivers.push(await startReceiver());
+    const api = await cluster.spawn('api');
+    const app = await callApi<{ id: string }>(api.url, 'POST', '/api/v1/app', { name: 'chaos' });
+    const groups = ENDPOINTS / FAN_OUT;
+    for (let i = 0; i < ENDPOINTS; i++) {
+      await callApi(api.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: receivers[i]!.url, channels: [`group-${Math.floor(i / FAN_OUT)}`] });
+    }
+    const workers: HeraldProcess[] = await Promise.all(Array.from({ length: WORKERS }, () => cluster.spawn('worker')));
+
+    const messageIds: string[] = new Array(MESSAGES);
+    let next = 0;
+    const post = async (): Promise<void> => {
+      while (next < MESSAGES) {
+        const n = next++;
+        const message = await callApi<{ id: string }>(api.url, 'POST', `/api/v1/app/${app.id}/msg`,
+          { eventType: 'chaos.test', payload: { n }, channels: [`group-${n % groups}`] });
+        messageIds[n] = message.id;
+      }
+    };
+    const delivered = () => receivers.reduce((sum, receiver) => sum + receiver.requests.length, 0);
+    const expected = MESSAGES * FAN_OUT;
+
+    let kills = 0;
+    const respawns: Promise<void>[] = [];
+    const killer = async () => {
+      await eventually(() => (delivered() > 0 ? true : undefined), 60_000, 'the first delivery');
+      while (kills < KILLS) {
+        await sleep(200 + Math.random() * 1_300);
+        const live = workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
+        if (live.length === 0) continue;
+        const victim = live[Math.floor(Math.random() * live.length)]!;
+        victim.child.kill('SIGKILL');
+        kills++;
+        await victim.exited;
+        respawns.push(cluster.spawn('worker').then((worker) => {
+          workers.push(worker);
+        }));
+      }
+    };
+    await Promise.all([...Array.from({ length: POSTERS }, post), killer()]);
+    await Promise.all(respawns);
+    assert.equal(kills, KILLS);
+    assert.ok(delivered() < expected + expected, 'the kills landed while deliveries were still under way');
+
+    const pairsDelivered = () => {
+      const pairs = new Set<string>();
+      receivers.forEach((receiver, endpoint) => {
+        for (const request of receiver.requests) pairs.add(`${JSON.parse(request.body).n}/${endpoint}`);
+      });
+      return pairs.size;
+    };
+    await eventually(() => (pairsDelivered() === expected ? true : undefined), 180_000, `all ${expected} (message, endpoint) pairs delivered`);
+
+    let duplicates = 0;
+    receivers.forEach((receiver, endpoint) => {
+      const seen = new Set<number>();
+      for (const request of receiver.requests) {
+        const n = JSON.parse(request.body).n as number;
+        assert.equal(Math.floor(endpoint / FAN_OUT), n % groups, 'only subscribed endpoints receive the message');
+        assert.equal(request.headers['webhook-id'], messageIds[n], 'every delivery, duplicate or not, carries its message id');
+        if (seen.has(n)) duplicates++;
+        seen.add(n);
+      }
+    });
+    assert.ok(duplicates < expected / 100, `${duplicates} duplicates of ${expected} deliveries is under 1%`);
+  });
+}
