@@ -2,19 +2,19 @@ import type { Logger } from 'pino';
 import type { PostgresStore } from '@herald/storage-postgres';
 
 const BATCH = 500;
-const IDLE_MS = 60_000;
 const BETWEEN_BATCHES_MS = 50;
 
 /**
  * Purges payloads and attempt bodies older than `retentionMs`, one small batch at a time with a
- * pause between, so delivery never waits on it; when a pass finds nothing left it rests a minute.
+ * pause between, so delivery never waits on it; when a pass finds nothing left it rests a tenth of the retention (between a second and a minute).
  * Every worker runs it; SKIP LOCKED keeps them out of each other's way.
  */
 export function startRetention(store: PostgresStore, retentionMs: number, clock: () => number, logger: Logger): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const idleMs = Math.min(60_000, Math.max(1_000, retentionMs / 10));
   const pass = async () => {
-    let wait = IDLE_MS;
+    let wait = idleMs;
     try {
       const purged = await store.purgeBodies(clock() - retentionMs, BATCH);
       if (purged.payloads + purged.responses > 0) {
