@@ -33,6 +33,11 @@ export interface DeliveryWorkerOptions {
   claimBatch?: number;
   /** Longest sleep between looks at the queue when nothing wakes the worker. */
   pollIntervalMs?: number;
+  /**
+   * Shortest time between two claims however often the worker is woken. A shared database is
+   * better served by fewer, larger claims than by one per notification.
+   */
+  minClaimIntervalMs?: number;
   /** After this many failed attempts of one message, operators hear message.attempt.failing. */
   failingAlertAfter?: number;
   clock?: () => number;
@@ -90,7 +95,7 @@ export class DeliveryWorker {
       this.pumpAgain = true;
       return;
     }
-    const wait = this.lastClaimAt + MIN_CLAIM_INTERVAL_MS - performance.now();
+    const wait = this.lastClaimAt + (this.options.minClaimIntervalMs ?? MIN_CLAIM_INTERVAL_MS) - performance.now();
     if (wait <= 0) {
       void this.pump();
       return;

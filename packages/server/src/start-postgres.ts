@@ -58,6 +58,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
       maxInFlight: config.workerConcurrency,
       leaseMs: config.leaseMs,
+      minClaimIntervalMs: 20,
       metrics: metrics.delivery,
       operational,
     });

@@ -2,7 +2,6 @@ import { BadRequestError, ConflictError, NotFoundError, isSubscribed, newId, typ
 import { getApplication } from './queries/applications.ts';
 import { allEndpoints } from './queries/endpoints.ts';
 import { insertMessages } from './queries/messages.ts';
-import { DELIVERIES_CHANNEL } from './queries/queue.ts';
 import { UNIQUE_VIOLATION, isPgError, type Queryable } from './sql.ts';
 
 export interface EnqueueInput {
@@ -19,7 +18,8 @@ export interface EnqueueInput {
  * Creates a message with the caller's own pg client, inside the caller's transaction: the message
  * and its deliveries commit or roll back together with the application's data (the outbox
  * pattern, with Herald's tables as the outbox). Fan-out is the API's: every enabled endpoint
- * whose event type filter and channels match. Workers are notified on commit. The client must
+ * whose event type filter and channels match. Workers are notified when, and only if, the
+ * transaction commits. The client must
  * reach Herald's tables (same database, Herald's schema on its search_path).
  */
 export async function enqueueMessage(client: Queryable, input: EnqueueInput, now: number = Date.now()): Promise<Message> {
@@ -45,7 +45,5 @@ export async function enqueueMessage(client: Queryable, input: EnqueueInput, now
     if (isPgError(error, UNIQUE_VIOLATION)) throw new ConflictError(`A message with eventId "${message.eventId}" already exists.`);
     throw error;
   }
-  // Inside a transaction, Postgres delivers the notification only if and when it commits.
-  await client.query(`NOTIFY ${DELIVERIES_CHANNEL}`);
   return message;
 }

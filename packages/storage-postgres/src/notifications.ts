@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DELIVERIES_CHANNEL } from './queries/queue.ts';
-import { quoteIdentifier } from './pool.ts';
+import { sessionOptions } from './pool.ts';
 
 const RECONNECT_MS = 1_000;
 
@@ -20,7 +20,7 @@ export function listenForDeliveries(
   const connect = async () => {
     const next = new pg.Client({
       connectionString: options.connectionString,
-      ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+      ...sessionOptions(options),
     });
     next.on('notification', () => onDue());
     next.on('error', (error) => {

@@ -17,6 +17,17 @@ export interface PoolOptions {
   /** Every connection works in this schema (search_path); tests give each store its own. */
   schema?: string;
   max?: number;
+  /** false: commits do not wait for the WAL flush (see PostgresStore's queue bookkeeping). */
+  durable?: boolean;
+}
+
+/** The connection's startup options: its schema, and whether commits wait for the WAL flush. */
+export function sessionOptions(options: { schema?: string; durable?: boolean }): { options?: string } {
+  const settings = [
+    ...(options.schema ? [`-c search_path=${quoteIdentifier(options.schema)}`] : []),
+    ...(options.durable === false ? ['-c synchronous_commit=off'] : []),
+  ];
+  return settings.length > 0 ? { options: settings.join(' ') } : {};
 }
 
 export function createPool(options: PoolOptions): pg.Pool {
@@ -25,7 +36,7 @@ export function createPool(options: PoolOptions): pg.Pool {
     max: options.max ?? 10,
     types,
     connectionTimeoutMillis: 5_000,
-    ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+    ...sessionOptions(options),
   });
   // An idle connection that breaks (the server restarted) must not crash the process; the pool
   // drops it and the next query opens a new one.

@@ -40,10 +40,18 @@ const DEADLOCK = '40P01';
 export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = { concurrentWorkers: true };
   readonly pool: pg.Pool;
+  /**
+   * Queue bookkeeping (claims, results, releases) commits without waiting for the WAL flush
+   * (synchronous_commit off): still atomic, and only a crash of the database server itself can
+   * undo the last few such commits, which means a delivery is sent again: the at-least-once
+   * promise. Accepting a message always waits for the flush.
+   */
+  private readonly queuePool: pg.Pool;
   private readonly endpointConcurrency: number | null;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = createPool({ connectionString: options.connectionString, schema: options.schema, max: options.poolSize });
+    this.queuePool = createPool({ connectionString: options.connectionString, schema: options.schema, max: 3, durable: false });
     this.endpointConcurrency = options.endpointConcurrency ?? null;
   }
 
@@ -51,8 +59,8 @@ export class PostgresStore implements Store {
     return migrate(this.pool);
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.end(), this.queuePool.end()]);
   }
 
   getSetting(name: string): Promise<string | undefined> { return settings.getSetting(this.pool, name); }
@@ -91,11 +99,7 @@ export class PostgresStore implements Store {
     return endpoints.endpointStats(this.pool, appId, endpointId, since, until);
   }
 
-  async createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
-    const results = await messages.createMessages(this.pool, batch, now);
-    if (results.some((r) => r === null)) await this.pool.query(`NOTIFY ${queue.DELIVERIES_CHANNEL}`);
-    return results;
-  }
+  createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> { return messages.createMessages(this.pool, batch, now); }
   getMessage(appId: string, idOrEventId: string): Promise<Message | undefined> { return messages.getMessage(this.pool, appId, idOrEventId); }
   listMessages(appId: string, filter: MessageFilter): Promise<Page<Message>> { return messages.listMessages(this.pool, appId, filter); }
   listEndpointMessages(appId: string, endpointId: string, filter: MessageFilter & { status?: MessageStatus }): Promise<Page<EndpointMessage>> {
@@ -119,14 +123,19 @@ export class PostgresStore implements Store {
     return attempts.listAttempts(this.pool, 'msg_id', appId, msgId, filter);
   }
 
-  claimDeliveries(limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
-    return this.retryOnDeadlock(() => inTransaction(this.pool, async (client) =>
-      applyEndpointLimits(client, await queue.leaseDue(client, limit, leaseMs, now), this.endpointConcurrency, now)));
+  /**
+   * One statement leases the batch; only when per-endpoint limits apply to something in it does a
+   * short transaction follow that hands back what is over a limit (see claim-limits.ts).
+   */
+  async claimDeliveries(limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
+    const claimed = await queue.leaseDue(this.queuePool, limit, leaseMs, now);
+    if (!claimed.some((c) => this.endpointConcurrency !== null || (c.endpoint.throttleRate ?? 0) > 0)) return claimed;
+    return this.retryOnDeadlock(() => inTransaction(this.queuePool, (client) => applyEndpointLimits(client, claimed, this.endpointConcurrency, now)));
   }
   recordResults(results: DeliveryResult[], now: number): Promise<boolean[]> {
-    return this.retryOnDeadlock(() => inTransaction(this.pool, (client) => queue.writeResults(client, results, now)));
+    return this.retryOnDeadlock(() => queue.writeResults(this.queuePool, results, now));
   }
-  releaseDeliveries(leases: DeliveryRelease[], now: number): Promise<void> { return queue.releaseDeliveries(this.pool, leases, now); }
+  releaseDeliveries(leases: DeliveryRelease[], now: number): Promise<void> { return queue.releaseDeliveries(this.queuePool, leases, now); }
   expireAllLeases(now: number): Promise<number> { return queue.expireAllLeases(this.pool, now); }
   queueStats(now: number): Promise<QueueStats> { return queue.queueStats(this.pool, now); }
   nextDueAt(): Promise<number | null> { return queue.nextDueAt(this.pool); }

@@ -10,12 +10,14 @@ interface LimitRow {
 }
 
 /**
- * Per-endpoint limits that hold across every worker process, applied to a fresh claim inside its
- * transaction: at most `concurrency` leases in flight per endpoint, and the endpoint's
- * throttleRate as a token bucket kept in a row. Locking the endpoints' limit rows (in id order)
- * serialises the claims that touch the same endpoint, so the in-flight count each one reads
- * includes every other worker's committed leases. Deliveries over a limit go straight back to the
- * queue, due when the limit will let them through; the rest are returned.
+ * Per-endpoint limits that hold across every worker process, applied to a claim just committed,
+ * in a transaction of its own: at most `concurrency` leases in flight per endpoint, and the
+ * endpoint's throttleRate as a token bucket kept in a row. Locking the endpoints' limit rows (in
+ * id order) serialises this step for claims that touch the same endpoint, and the in-flight count
+ * it then reads includes every other worker's committed leases, even those still on their way
+ * through this step. So two workers can only ever hold back too much for a moment, never let
+ * through too much. Deliveries over a limit go straight back to the queue (fenced), due when the
+ * limit will let them through; the rest are returned.
  */
 export async function applyEndpointLimits(
   db: Queryable,
@@ -40,7 +42,7 @@ export async function applyEndpointLimits(
     for (const row of rows) inFlight.set(row.endpoint_id, row.n);
   }
   const kept = new Set<string>();
-  const deferred: Array<{ id: number; availableAt: number }> = [];
+  const deferred: Array<{ id: number; fence: number; availableAt: number }> = [];
   const bucketUpdates: LimitRow[] = [];
   for (const bucket of buckets) {
     const mine = limited.filter((c) => c.endpoint.id === bucket.endpoint_id);
@@ -66,7 +68,7 @@ export async function applyEndpointLimits(
       }
       const waitForToken = rate > 0 && index >= byRate ? Math.ceil(((index - byRate + 1 - (tokens - Math.floor(tokens))) / rate) * 1000) : 0;
       const waitForSlot = index >= byCap ? CAP_RETRY_MS : 0;
-      deferred.push({ id: Number(delivery.deliveryId), availableAt: now + Math.max(waitForToken, waitForSlot, 1) });
+      deferred.push({ id: Number(delivery.deliveryId), fence: delivery.fence, availableAt: now + Math.max(waitForToken, waitForSlot, 1) });
     });
   }
   if (bucketUpdates.length > 0) {
@@ -76,8 +78,8 @@ export async function applyEndpointLimits(
   }
   if (deferred.length > 0) {
     await db.query(`UPDATE deliveries d SET status = ${MessageStatus.Pending}, available_at = t.available_at
-      FROM unnest($1::bigint[], $2::bigint[]) AS t(id, available_at) WHERE d.id = t.id`,
-    [deferred.map((d) => d.id), deferred.map((d) => d.availableAt)]);
+      FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at) WHERE d.id = t.id AND d.fence = t.fence`,
+    [deferred.map((d) => d.id), deferred.map((d) => d.fence), deferred.map((d) => d.availableAt)]);
   }
   return claimed.filter((c) => !limited.includes(c) || kept.has(c.deliveryId));
 }

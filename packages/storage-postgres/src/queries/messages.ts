@@ -3,47 +3,52 @@ import type { EndpointMessage, MessageDestination, MessageFilter, NewMessage, Pa
 import type pg from 'pg';
 import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isPgError, queryPage, type Queryable } from '../sql.ts';
 import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
+import { DELIVERIES_CHANNEL } from './queue.ts';
 
 /**
- * Inserts messages, their deliveries and idempotency keys with three statements whatever the batch
- * size. The fan-out was computed before this commit: an endpoint deleted since (or not of this
- * application) is skipped rather than failing the message with a foreign-key error.
+ * Inserts messages, their deliveries and idempotency keys in one statement whatever the batch size
+ * (data-modifying CTEs; foreign keys are checked at the statement's end, when the messages exist),
+ * and notifies the workers, which Postgres does when the transaction commits. The fan-out was
+ * computed before: an endpoint deleted since (or not of this application) is skipped rather than
+ * failing the message with a foreign-key error.
  */
 export async function insertMessages(db: Queryable, batch: NewMessage[], now: number): Promise<void> {
   const messages = batch.map((item) => item.message);
-  await db.query(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-    SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-      AS t(id, app_id, event_type, event_id, channels, payload, created_at)`,
-  [messages.map((m) => m.id), messages.map((m) => m.appId), messages.map((m) => m.eventType), messages.map((m) => m.eventId),
-    messages.map((m) => jsonOrNull(m.channels)), messages.map((m) => m.payload), messages.map((m) => m.createdAt)]);
   const targets = batch.flatMap((item) => item.endpointIds.map((endpointId) => [item.message.id, item.message.appId, endpointId] as const));
-  if (targets.length > 0) {
-    await db.query(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
-      SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $4, $4, $4
-      FROM unnest($1::text[], $2::text[], $3::text[]) AS t(msg_id, app_id, endpoint_id)
-      JOIN endpoints e ON e.id = t.endpoint_id AND e.app_id = t.app_id`,
-    [targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now]);
-  }
   const keys = batch.flatMap((item) => (item.idempotency ? [item.idempotency] : []));
-  if (keys.length > 0) {
-    await db.query(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[])
+  await db.query(`WITH new_messages AS (
+      INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
+      SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+        AS t(id, app_id, event_type, event_id, channels, payload, created_at)
+    ), new_deliveries AS (
+      INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
+      SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
+      FROM unnest($8::text[], $9::text[], $10::text[]) AS t(msg_id, app_id, endpoint_id)
+      JOIN endpoints e ON e.id = t.endpoint_id AND e.app_id = t.app_id
+    ), new_keys AS (
+      INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+      SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::int[], $16::text[], $17::bigint[])
       ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
-        body = excluded.body, created_at = excluded.created_at`,
-    [keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
-      keys.map((k) => k.body), keys.map((k) => k.createdAt)]);
-  }
+        body = excluded.body, created_at = excluded.created_at
+    )
+    SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`,
+  [messages.map((m) => m.id), messages.map((m) => m.appId), messages.map((m) => m.eventType), messages.map((m) => m.eventId),
+    messages.map((m) => jsonOrNull(m.channels)), messages.map((m) => m.payload), messages.map((m) => m.createdAt),
+    targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now,
+    keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
+    keys.map((k) => k.body), keys.map((k) => k.createdAt)]);
 }
 
 /**
- * The whole batch commits in one transaction. Almost always every message is fine, so it is first
- * tried as one set of statements; only if that fails is it redone with a savepoint per message,
- * so that a bad one (a duplicate eventId, a deleted application) is rolled back alone.
+ * The whole batch commits at once: almost always every message is fine, so it is first tried as
+ * one statement (one round trip, one WAL flush); only if that fails is it redone in a transaction
+ * with a savepoint per message, so that a bad one (a duplicate eventId, a deleted application) is
+ * rolled back alone.
  */
 export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
   try {
-    await inTransaction(pool, (client) => insertMessages(client, batch, now));
+    await insertMessages(pool, batch, now);
     return batch.map(() => null);
   } catch (error) {
     if (!isPgError(error, UNIQUE_VIOLATION) && !isPgError(error, FOREIGN_KEY_VIOLATION) && !isPgError(error, '21000')) throw error;

@@ -43,64 +43,58 @@ const statusOf = (result: DeliveryResult): MessageStatus =>
   result.outcome.kind === 'success' ? MessageStatus.Success : result.outcome.kind === 'retry' ? MessageStatus.Pending : MessageStatus.Fail;
 
 /**
- * Applies a batch of results with a handful of statements: one fenced UPDATE for every delivery,
- * one INSERT for the attempts of those that applied, one UPDATE for endpoint health and one for
- * disabling. Must run inside a transaction.
- */
-export async function writeResults(db: Queryable, results: DeliveryResult[], now: number): Promise<boolean[]> {
-  if (results.length === 0) return [];
-  // Rows are locked in id order, so two workers' batches can never wait on each other in a cycle.
-  const ordered = [...results].sort((a, b) => Number(a.deliveryId) - Number(b.deliveryId));
-  const { rows } = await db.query<{ id: number }>(`UPDATE deliveries d SET status = t.status, available_at = t.available_at,
-      attempt_count = d.attempt_count + t.attempted, updated_at = $6
-    FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::bigint[], $5::int[]) AS t(id, fence, status, available_at, attempted)
-    WHERE d.id = t.id AND d.fence = t.fence
-    RETURNING d.id`,
-  [ordered.map((r) => Number(r.deliveryId)), ordered.map((r) => r.fence), ordered.map(statusOf),
-    ordered.map((r) => (r.outcome.kind === 'retry' ? r.outcome.nextAttemptAt : now)), ordered.map((r) => (r.attempt ? 1 : 0)), now]);
-  const appliedIds = new Set(rows.map((row) => String(row.id)));
-  const applied = results.filter((r) => appliedIds.has(r.deliveryId));
-  const attempts = applied.flatMap((r) => (r.attempt ? [r.attempt] : []));
-  if (attempts.length > 0) await insertAttempts(db, attempts);
-  await updateHealth(db, attempts);
-  const disabled = [...new Set(applied.filter((r) => r.disableEndpoint && r.attempt).map((r) => r.attempt!.endpointId))].sort();
-  if (disabled.length > 0) await db.query('UPDATE endpoints SET disabled = true, updated_at = $1 WHERE id = ANY($2::text[])', [now, disabled]);
-  return results.map((r) => appliedIds.has(r.deliveryId));
-}
-
-async function insertAttempts(db: Queryable, attempts: Attempt[]): Promise<void> {
-  const column = <K extends keyof Attempt>(key: K) => attempts.map((a) => a[key]);
-  await db.query(`INSERT INTO attempts (id, msg_id, endpoint_id, app_id, url, status, response_status_code, response,
-      response_duration_ms, trigger_type, created_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::int[], $8::text[],
-      $9::int[], $10::smallint[], $11::bigint[])`,
-  [column('id'), column('msgId'), column('endpointId'), column('appId'), column('url'), column('status'),
-    column('responseStatusCode'), column('response'), column('responseDurationMs'), column('triggerType'), column('createdAt')]);
-}
-
-/**
+ * Applies a batch of results in one statement: the fenced UPDATE of every delivery, the INSERT of
+ * the attempts of those that applied, and one UPDATE of the endpoints whose health or state they
+ * change. Only results that applied (their fence still current) touch attempts or endpoints.
  * Endpoint health, once per endpoint per batch: the current run of failures starts at the first
  * failure after the batch's last success; a success with no failure after it ends the run.
  */
-async function updateHealth(db: Queryable, attempts: Attempt[]): Promise<void> {
-  const byEndpoint = new Map<string, Attempt[]>();
-  for (const attempt of attempts) byEndpoint.set(attempt.endpointId, [...(byEndpoint.get(attempt.endpointId) ?? []), attempt]);
-  const ids: string[] = [];
-  const healthy: boolean[] = [];
-  const failingFrom: Array<number | null> = [];
-  for (const [endpointId, list] of [...byEndpoint].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const lastSuccess = Math.max(...list.filter((a) => a.status === MessageStatus.Success).map((a) => a.createdAt));
-    const failures = list.filter((a) => a.status !== MessageStatus.Success && a.createdAt > lastSuccess);
-    ids.push(endpointId);
-    healthy.push(lastSuccess > -Infinity);
-    failingFrom.push(failures.length > 0 ? Math.min(...failures.map((a) => a.createdAt)) : null);
-  }
-  if (ids.length === 0) return;
-  const next = 'CASE WHEN t.healthy THEN t.failing_from ELSE coalesce(e.failing_since, t.failing_from) END';
-  await db.query(`UPDATE endpoints e SET failing_since = ${next}
-    FROM unnest($1::text[], $2::bool[], $3::bigint[]) AS t(id, healthy, failing_from)
-    WHERE e.id = t.id AND e.failing_since IS DISTINCT FROM ${next}`,
-  [ids, healthy, failingFrom]);
+export async function writeResults(db: Queryable, results: DeliveryResult[], now: number): Promise<boolean[]> {
+  if (results.length === 0) return [];
+  const attempt = <K extends keyof Attempt>(key: K, fallback: Attempt[K]) => results.map((r) => (r.attempt ? r.attempt[key] : fallback));
+  const { rows } = await db.query<{ id: number }>(`WITH input AS (
+      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::bigint[], $5::bool[], $6::bool[],
+        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::smallint[], $13::int[], $14::text[], $15::int[],
+        $16::smallint[], $17::bigint[])
+        AS t(delivery_id, fence, status, available_at, attempted, disable, id, msg_id, endpoint_id, app_id, url, a_status,
+          response_status_code, response, response_duration_ms, trigger_type, created_at)
+    ), applied AS (
+      UPDATE deliveries d SET status = i.status, available_at = i.available_at,
+        attempt_count = d.attempt_count + i.attempted::int, updated_at = $18
+      FROM input i WHERE d.id = i.delivery_id AND d.fence = i.fence
+      RETURNING d.id
+    ), recorded AS (
+      SELECT i.* FROM input i JOIN applied a ON a.id = i.delivery_id WHERE i.attempted
+    ), new_attempts AS (
+      INSERT INTO attempts (id, msg_id, endpoint_id, app_id, url, status, response_status_code, response,
+        response_duration_ms, trigger_type, created_at)
+      SELECT id, msg_id, endpoint_id, app_id, url, a_status, response_status_code, response, response_duration_ms,
+        trigger_type, created_at FROM recorded
+    ), runs AS (
+      SELECT endpoint_id, a_status, created_at, disable,
+        max(created_at) FILTER (WHERE a_status = ${MessageStatus.Success}) OVER (PARTITION BY endpoint_id) AS last_success
+      FROM recorded
+    ), health AS (
+      SELECT endpoint_id, bool_or(last_success IS NOT NULL) AS healthy, bool_or(disable) AS disable,
+        min(created_at) FILTER (WHERE a_status <> ${MessageStatus.Success} AND created_at > coalesce(last_success, -1)) AS failing_from
+      FROM runs GROUP BY endpoint_id
+    ), endpoint_changes AS (
+      UPDATE endpoints e SET
+        failing_since = CASE WHEN h.healthy THEN h.failing_from ELSE coalesce(e.failing_since, h.failing_from) END,
+        disabled = e.disabled OR h.disable,
+        updated_at = CASE WHEN h.disable THEN $18 ELSE e.updated_at END
+      FROM health h
+      WHERE e.id = h.endpoint_id AND (h.disable
+        OR e.failing_since IS DISTINCT FROM (CASE WHEN h.healthy THEN h.failing_from ELSE coalesce(e.failing_since, h.failing_from) END))
+    )
+    SELECT id FROM applied`,
+  [results.map((r) => Number(r.deliveryId)), results.map((r) => r.fence), results.map(statusOf),
+    results.map((r) => (r.outcome.kind === 'retry' ? r.outcome.nextAttemptAt : now)), results.map((r) => r.attempt !== null),
+    results.map((r) => r.disableEndpoint), attempt('id', ''), attempt('msgId', ''), attempt('endpointId', ''), attempt('appId', ''),
+    attempt('url', ''), attempt('status', MessageStatus.Fail), attempt('responseStatusCode', 0), attempt('response', ''),
+    attempt('responseDurationMs', 0), attempt('triggerType', 0), attempt('createdAt', 0), now]);
+  const appliedIds = new Set(rows.map((row) => String(row.id)));
+  return results.map((r) => appliedIds.has(r.deliveryId));
 }
 
 export async function releaseDeliveries(db: Queryable, leases: DeliveryRelease[], now: number): Promise<void> {
