@@ -12,16 +12,17 @@ const ENDPOINTS = 20;
 const FAN_OUT = Number(process.env.CHAOS_FAN_OUT ?? 2);
 const WORKERS = 3;
 const KILLS = 20;
-/** Messages are enqueued through the outbox API, this many to a transaction, while the workers are killed. */
+/** Messages are enqueued through the outbox API, this many to a transaction, from this many connections, while the workers are killed. */
 const PER_TRANSACTION = 100;
+const ENQUEUERS = 4;
 
 const database = await postgresTestDatabase();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (database) {
-  // A killed worker's deliveries come back when its lease ends; a worker holds at most 16 at a
+  // A killed worker's deliveries come back when its lease ends; a worker holds at most 8 at a
   // time, which bounds what one SIGKILL can leave sent but unrecorded (the duplicates).
-  const cluster = new PostgresCluster(database.url, { HERALD_LEASE: '10s', HERALD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s', HERALD_WORKER_CONCURRENCY: '16' });
+  const cluster = new PostgresCluster(database.url, { HERALD_LEASE: '10s', HERALD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s', HERALD_WORKER_CONCURRENCY: '8' });
   const receivers: Receiver[] = [];
   after(async () => {
     await cluster.stopAll();
@@ -39,9 +40,11 @@ if (database) {
     const workers: HeraldProcess[] = await Promise.all(Array.from({ length: WORKERS }, () => cluster.spawn('worker')));
 
     const messageIds: string[] = new Array(MESSAGES);
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    const enqueueAll = async (): Promise<void> => {
-      for (let first = 0; first < MESSAGES; first += PER_TRANSACTION) {
+    const pool = new pg.Pool({ connectionString: database.url, max: ENQUEUERS });
+    let nextBatch = 0;
+    const enqueue = async (): Promise<void> => {
+      for (let first = nextBatch; first < MESSAGES; first = nextBatch) {
+        nextBatch += PER_TRANSACTION;
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
@@ -54,7 +57,6 @@ if (database) {
           client.release();
         }
       }
-      await pool.end();
     };
     const delivered = () => receivers.reduce((sum, receiver) => sum + receiver.requests.length, 0);
     const expected = MESSAGES * FAN_OUT;
@@ -76,7 +78,8 @@ if (database) {
         }));
       }
     };
-    await Promise.all([enqueueAll(), killer()]);
+    await Promise.all([...Array.from({ length: ENQUEUERS }, enqueue), killer()]);
+    await pool.end();
     await Promise.all(respawns);
     assert.equal(kills, KILLS);
     assert.ok(delivered() < expected, 'the kills landed while deliveries were still under way');

@@ -2,6 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startReceiver, startTestHerald } from '@herald/testing';
 import { postgresTestDatabase } from '@herald/testing/postgres';
+import { loadConfig } from '@herald/server';
 import { PostgresCluster, callApi } from './support/postgres-cluster.ts';
 
 const database = await postgresTestDatabase();
@@ -49,3 +50,12 @@ if (database) {
     assert.equal((await attempts()).data[0]?.responseStatusCode, 200, 'the attempt record stays');
   });
 }
+
+test('the configuration refuses a split role without PostgreSQL, and a database URL that is not PostgreSQL', () => {
+  assert.throws(() => loadConfig({ HERALD_ROLE: 'worker' }), /HERALD_ROLE=worker needs HERALD_DATABASE_URL/);
+  assert.throws(() => loadConfig({ HERALD_DATABASE_URL: 'mysql://localhost/herald' }), /HERALD_DATABASE_URL must be a PostgreSQL URL/);
+  assert.throws(() => loadConfig({ HERALD_ROLE: 'both', HERALD_DATABASE_URL: 'postgres://localhost/herald' }), /HERALD_ROLE must be api, worker or all/);
+  const config = loadConfig({ HERALD_ROLE: 'api', HERALD_DATABASE_URL: 'postgresql://localhost/herald', HERALD_RETENTION: '30d' });
+  assert.equal(config.role, 'api');
+  assert.equal(config.retentionMs, 30 * 86_400_000);
+});

@@ -122,6 +122,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = environment.safeParse(present);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
   const e = parsed.data;
+  if (e.HERALD_ROLE !== 'all' && !e.HERALD_DATABASE_URL) {
+    throw new ConfigError([`HERALD_ROLE=${e.HERALD_ROLE} needs HERALD_DATABASE_URL: embedded SQLite runs API and delivery in one process (role all)`]);
+  }
   return {
     port: e.HERALD_PORT,
     host: e.HERALD_HOST,

@@ -76,7 +76,6 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     });
   }
 
-  let url: string;
   let port: number;
   let generatedAdminToken: string | undefined;
   if (serveApi) {
@@ -118,7 +117,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     port = (server.address() as AddressInfo).port;
     stops.unshift(() => new Promise((resolve) => server.close(() => resolve())));
   }
-  url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ port, host: config.host, role: config.role, retentionMs: config.retentionMs }, 'herald is running on PostgreSQL');
 
   let stopping: Promise<void> | undefined;
