@@ -4,7 +4,17 @@ import { pageCursor, toPage, type Page, type PageRequest } from '@herald/storage
 
 /** A pool or a client inside a transaction: everything the queries need. */
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * A statement on the hot path, prepared once per connection and then executed by name: no parsing
+ * or planning per message, claim or result batch. Only for statements whose result columns no
+ * migration will change (no SELECT *): Postgres refuses to run a prepared statement whose result
+ * type changed under it, which a rolling upgrade would otherwise cause in the older processes.
+ */
+export function prepared(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
+  return (values) => ({ name, text, values });
 }
 
 /** Collects positional parameters: `params.add(value)` returns its `$n`. */

@@ -1,9 +1,27 @@
 import { ConflictError, MessageStatus, NotFoundError, type HeraldError, type Message } from '@herald/core';
 import type { EndpointMessage, MessageDestination, MessageFilter, NewMessage, Page, PageRequest } from '@herald/storage';
 import type pg from 'pg';
-import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isPgError, queryPage, type Queryable } from '../sql.ts';
+import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isPgError, prepared, queryPage, type Queryable } from '../sql.ts';
 import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
 import { DELIVERIES_CHANNEL } from './queue.ts';
+
+const insertBatch = prepared('herald_insert_messages', `WITH new_messages AS (
+    INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
+    SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+      AS t(id, app_id, event_type, event_id, channels, payload, created_at)
+  ), new_deliveries AS (
+    INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
+    SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
+    FROM unnest($8::text[], $9::text[], $10::text[]) AS t(msg_id, app_id, endpoint_id)
+    JOIN endpoints e ON e.id = t.endpoint_id AND e.app_id = t.app_id
+  ), new_keys AS (
+    INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+    SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::int[], $16::text[], $17::bigint[])
+    ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+      body = excluded.body, created_at = excluded.created_at
+  )
+  SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`);
 
 /**
  * Inserts messages, their deliveries and idempotency keys in one statement whatever the batch size
@@ -16,28 +34,12 @@ export async function insertMessages(db: Queryable, batch: NewMessage[], now: nu
   const messages = batch.map((item) => item.message);
   const targets = batch.flatMap((item) => item.endpointIds.map((endpointId) => [item.message.id, item.message.appId, endpointId] as const));
   const keys = batch.flatMap((item) => (item.idempotency ? [item.idempotency] : []));
-  await db.query(`WITH new_messages AS (
-      INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-      SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-        AS t(id, app_id, event_type, event_id, channels, payload, created_at)
-    ), new_deliveries AS (
-      INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
-      SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
-      FROM unnest($8::text[], $9::text[], $10::text[]) AS t(msg_id, app_id, endpoint_id)
-      JOIN endpoints e ON e.id = t.endpoint_id AND e.app_id = t.app_id
-    ), new_keys AS (
-      INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
-      SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::int[], $16::text[], $17::bigint[])
-      ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
-        body = excluded.body, created_at = excluded.created_at
-    )
-    SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`,
+  await db.query(insertBatch(
   [messages.map((m) => m.id), messages.map((m) => m.appId), messages.map((m) => m.eventType), messages.map((m) => m.eventId),
     messages.map((m) => jsonOrNull(m.channels)), messages.map((m) => m.payload), messages.map((m) => m.createdAt),
     targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now,
     keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
-    keys.map((k) => k.body), keys.map((k) => k.createdAt)]);
+    keys.map((k) => k.body), keys.map((k) => k.createdAt)]));
 }
 
 /**

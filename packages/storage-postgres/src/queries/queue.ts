@@ -1,10 +1,22 @@
 import { MessageStatus, type Attempt } from '@herald/core';
 import type { ClaimedDelivery, DeliveryRelease, DeliveryResult, QueueStats } from '@herald/storage';
-import type { Queryable } from '../sql.ts';
+import { prepared, type Queryable } from '../sql.ts';
 import { activeSecrets, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
 
 /** The channel a worker LISTENs on: notified when deliveries were committed, due now. */
 export const DELIVERIES_CHANNEL = 'herald_deliveries';
+
+const leaseBatch = prepared('herald_lease_due', `WITH due AS (
+      SELECT id FROM deliveries WHERE status IN (${MessageStatus.Pending}, ${MessageStatus.Sending}) AND available_at <= $1
+      ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED
+    ), leased AS (
+      UPDATE deliveries d SET status = ${MessageStatus.Sending}, available_at = $3, fence = d.fence + 1, updated_at = $1
+      FROM due WHERE d.id = due.id
+      RETURNING d.id, d.msg_id, d.endpoint_id, d.fence, d.attempt_count, d.trigger_type
+    )
+    SELECT l.id AS delivery_id, l.fence, l.attempt_count, l.trigger_type, to_jsonb(m) AS message, to_jsonb(e) AS endpoint
+    FROM leased l JOIN messages m ON m.id = l.msg_id JOIN endpoints e ON e.id = l.endpoint_id
+    ORDER BY l.id`);
 
 interface ClaimRow {
   delivery_id: number; fence: number; attempt_count: number; trigger_type: number; message: MessageRow; endpoint: EndpointRow;
@@ -16,18 +28,7 @@ interface ClaimRow {
  * voids whatever a previous holder of the lease may still try to write.
  */
 export async function leaseDue(db: Queryable, limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
-  const { rows } = await db.query<ClaimRow>(`WITH due AS (
-      SELECT id FROM deliveries WHERE status IN (${MessageStatus.Pending}, ${MessageStatus.Sending}) AND available_at <= $1
-      ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED
-    ), leased AS (
-      UPDATE deliveries d SET status = ${MessageStatus.Sending}, available_at = $3, fence = d.fence + 1, updated_at = $1
-      FROM due WHERE d.id = due.id
-      RETURNING d.id, d.msg_id, d.endpoint_id, d.fence, d.attempt_count, d.trigger_type
-    )
-    SELECT l.id AS delivery_id, l.fence, l.attempt_count, l.trigger_type, to_jsonb(m) AS message, to_jsonb(e) AS endpoint
-    FROM leased l JOIN messages m ON m.id = l.msg_id JOIN endpoints e ON e.id = l.endpoint_id
-    ORDER BY l.id`,
-  [now, limit, now + leaseMs]);
+  const { rows } = await db.query<ClaimRow>(leaseBatch([now, limit, now + leaseMs]));
   return rows.map((row) => ({
     deliveryId: String(row.delivery_id),
     fence: row.fence,
@@ -39,20 +40,7 @@ export async function leaseDue(db: Queryable, limit: number, leaseMs: number, no
   }));
 }
 
-const statusOf = (result: DeliveryResult): MessageStatus =>
-  result.outcome.kind === 'success' ? MessageStatus.Success : result.outcome.kind === 'retry' ? MessageStatus.Pending : MessageStatus.Fail;
-
-/**
- * Applies a batch of results in one statement: the fenced UPDATE of every delivery, the INSERT of
- * the attempts of those that applied, and one UPDATE of the endpoints whose health or state they
- * change. Only results that applied (their fence still current) touch attempts or endpoints.
- * Endpoint health, once per endpoint per batch: the current run of failures starts at the first
- * failure after the batch's last success; a success with no failure after it ends the run.
- */
-export async function writeResults(db: Queryable, results: DeliveryResult[], now: number): Promise<boolean[]> {
-  if (results.length === 0) return [];
-  const attempt = <K extends keyof Attempt>(key: K, fallback: Attempt[K]) => results.map((r) => (r.attempt ? r.attempt[key] : fallback));
-  const { rows } = await db.query<{ id: number }>(`WITH input AS (
+const writeBatch = prepared('herald_write_results', `WITH input AS (
       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::bigint[], $5::bool[], $6::bool[],
         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::smallint[], $13::int[], $14::text[], $15::int[],
         $16::smallint[], $17::bigint[])
@@ -87,12 +75,26 @@ export async function writeResults(db: Queryable, results: DeliveryResult[], now
       WHERE e.id = h.endpoint_id AND (h.disable
         OR e.failing_since IS DISTINCT FROM (CASE WHEN h.healthy THEN h.failing_from ELSE coalesce(e.failing_since, h.failing_from) END))
     )
-    SELECT id FROM applied`,
-  [results.map((r) => Number(r.deliveryId)), results.map((r) => r.fence), results.map(statusOf),
+    SELECT id FROM applied`);
+
+const statusOf = (result: DeliveryResult): MessageStatus =>
+  result.outcome.kind === 'success' ? MessageStatus.Success : result.outcome.kind === 'retry' ? MessageStatus.Pending : MessageStatus.Fail;
+
+/**
+ * Applies a batch of results in one statement: the fenced UPDATE of every delivery, the INSERT of
+ * the attempts of those that applied, and one UPDATE of the endpoints whose health or state they
+ * change. Only results that applied (their fence still current) touch attempts or endpoints.
+ * Endpoint health, once per endpoint per batch: the current run of failures starts at the first
+ * failure after the batch's last success; a success with no failure after it ends the run.
+ */
+export async function writeResults(db: Queryable, results: DeliveryResult[], now: number): Promise<boolean[]> {
+  if (results.length === 0) return [];
+  const attempt = <K extends keyof Attempt>(key: K, fallback: Attempt[K]) => results.map((r) => (r.attempt ? r.attempt[key] : fallback));
+  const { rows } = await db.query<{ id: number }>(writeBatch([results.map((r) => Number(r.deliveryId)), results.map((r) => r.fence), results.map(statusOf),
     results.map((r) => (r.outcome.kind === 'retry' ? r.outcome.nextAttemptAt : now)), results.map((r) => r.attempt !== null),
     results.map((r) => r.disableEndpoint), attempt('id', ''), attempt('msgId', ''), attempt('endpointId', ''), attempt('appId', ''),
     attempt('url', ''), attempt('status', MessageStatus.Fail), attempt('responseStatusCode', 0), attempt('response', ''),
-    attempt('responseDurationMs', 0), attempt('triggerType', 0), attempt('createdAt', 0), now]);
+    attempt('responseDurationMs', 0), attempt('triggerType', 0), attempt('createdAt', 0), now]));
   const appliedIds = new Set(rows.map((row) => String(row.id)));
   return results.map((r) => appliedIds.has(r.deliveryId));
 }
@@ -117,7 +119,9 @@ export async function queueStats(db: Queryable, now: number): Promise<QueueStats
   return { depth: rows[0]!.depth, oldestDueAt: rows[0]!.oldest };
 }
 
+const selectNextDue = prepared('herald_next_due', 'SELECT min(available_at) AS next FROM deliveries WHERE status IN (1, 3)');
+
 export async function nextDueAt(db: Queryable): Promise<number | null> {
-  const { rows } = await db.query<{ next: number | null }>('SELECT min(available_at) AS next FROM deliveries WHERE status IN (1, 3)');
+  const { rows } = await db.query<{ next: number | null }>(selectNextDue([]));
   return rows[0]!.next;
 }
