@@ -53,6 +53,7 @@ export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: nu
     await insertMessages(pool, batch, now);
     return batch.map(() => null);
   } catch (error) {
+    // 21000: the batch holds one idempotency key twice, which one ON CONFLICT statement cannot apply.
     if (!isPgError(error, UNIQUE_VIOLATION) && !isPgError(error, FOREIGN_KEY_VIOLATION) && !isPgError(error, '21000')) throw error;
   }
   return inTransaction(pool, async (client) => {
