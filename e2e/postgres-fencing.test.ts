@@ -1,6 +1,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, startReceiver } from '@herald/testing';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eventually } from '@herald/testing';
 import { postgresTestDatabase } from '@herald/testing/postgres';
 import { PostgresCluster, callApi } from './support/postgres-cluster.ts';
 
@@ -18,48 +20,38 @@ if (database) {
    * its late 500, the write is refused by the fence: the record keeps B's success alone.
    */
   test('a stalled worker (SIGSTOP past its lease) cannot overwrite the newer attempt of another worker', async () => {
-    let releaseFirst: () => void = () => undefined;
-    const firstAnswered = new Promise<void>((resolve) => {
-      releaseFirst = resolve;
-    });
-    const receiver = await startReceiver();
-    const held: Array<() => void> = [];
-    after(() => receiver.close());
-    // The gate holds the first request open until the test lets it answer 500; every later one
-    // gets 200 and is recorded by the receiver, so the test can wait on it.
-    const { createServer } = await import('node:http');
-    const gate = createServer((request, response) => {
+    // A loopback endpoint that holds the first request open until the test lets it answer 500;
+    // every later request gets 200 at once.
+    const arrivals: string[] = [];
+    let answerFirst: () => void = () => undefined;
+    const endpoint = createServer((request, response) => {
       request.resume();
-      if (held.length === 0) {
-        held.push(() => response.writeHead(500).end('late failure'));
-        void firstAnswered.then(() => held[0]!());
-        return;
-      }
-      response.writeHead(200).end('ok');
-      void fetch(receiver.url, { method: 'POST', headers: { 'webhook-id': String(request.headers['webhook-id']) }, body: 'x' });
+      arrivals.push(String(request.headers['webhook-id']));
+      if (arrivals.length === 1) answerFirst = () => response.writeHead(500).end('late failure');
+      else response.writeHead(200).end('ok');
     });
-    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
     after(() => new Promise<void>((resolve) => {
-      gate.closeAllConnections();
-      gate.close(() => resolve());
+      endpoint.closeAllConnections();
+      endpoint.close(() => resolve());
     }));
-    const gateUrl = `http://127.0.0.1:${(gate.address() as { port: number }).port}/hook`;
+    const endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/hook`;
 
     const api = await cluster.spawn('api');
     const workerA = await cluster.spawn('worker');
     const app = await callApi<{ id: string }>(api.url, 'POST', '/api/v1/app', { name: 'fencing' });
-    await callApi(api.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: gateUrl });
+    await callApi(api.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: endpointUrl });
     const message = await callApi<{ id: string }>(api.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'fence.test', payload: { n: 1 } });
 
-    await eventually(() => (held.length === 1 ? true : undefined), 20_000, 'worker A to send the first request');
+    await eventually(() => (arrivals.length === 1 ? true : undefined), 20_000, 'worker A to send the first request');
     workerA.child.kill('SIGSTOP');
     const workerB = await cluster.spawn('worker');
-    await receiver.waitFor(1, 30_000);
-    assert.equal(receiver.requests[0]!.headers['webhook-id'], message.id, 'B delivered the same message');
+    await eventually(() => (arrivals.length === 2 ? true : undefined), 30_000, 'worker B to take the delivery over');
+    assert.deepEqual(arrivals, [message.id, message.id], 'B sent the same message, with the same webhook-id');
     const attemptsOf = () => callApi<{ data: Attempt[] }>(api.url, 'GET', `/api/v1/app/${app.id}/attempt/msg/${message.id}`);
     await eventually(async () => ((await attemptsOf()).data.length === 1 ? true : undefined), 20_000, "B's attempt on record");
 
-    releaseFirst();
+    answerFirst();
     workerA.child.kill('SIGCONT');
     const staleCount = async () => {
       const text = await (await fetch(`${workerA.url}/metrics`)).text();
