@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import pg from 'pg';
 
-export { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
+export { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 
 /** The shared test server; tests only ever create and drop their own herald_postgres_* databases on it. */
 export const TEST_POSTGRES_URL = process.env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,11 @@ export interface PrivatePostgres {
   stop(): void;
   /** Stops it if running and deletes its data directory. */
   remove(): void;
+}
+
+/** Why a private server cannot be started here, or undefined when it can. */
+export function privatePostgresUnavailable(): string | undefined {
+  return existsSync(join(BIN, 'initdb')) ? undefined : `no PostgreSQL server binaries in ${BIN} (set HERALD_TEST_POSTGRES_BIN)`;
 }
 
 async function freePort(): Promise<number> {
