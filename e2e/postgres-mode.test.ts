@@ -1,4 +1,6 @@
 import { after, test } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { eventually, startReceiver, startTestHerald } from '@herald/testing';
 import { postgresTestDatabase } from '@herald/testing/postgres';
@@ -28,6 +30,34 @@ if (database) {
     assert.equal((await fetch(`${worker.url}/health`)).status, 200);
     await eventually(async () => (/herald_delivery_attempts_total\{outcome="success"\} 1/.test(await (await fetch(`${worker.url}/metrics`)).text())
       ? true : undefined), 10_000, "the worker's metrics to count the attempt");
+  });
+
+  test('a delivery slower than the lease stays with its worker, which renews the lease, and is sent once', async () => {
+    const arrivals: string[] = [];
+    const slow = createServer((request, response) => {
+      request.resume();
+      arrivals.push(String(request.headers['webhook-id']));
+      setTimeout(() => response.writeHead(200).end('ok'), 8_000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    after(() => new Promise<void>((resolve) => {
+      slow.closeAllConnections();
+      slow.close(() => resolve());
+    }));
+    const leased = new PostgresCluster(database.url, { HERALD_LEASE: '3s' });
+    after(() => leased.stopAll());
+    const api = await leased.spawn('api');
+    await Promise.all([leased.spawn('worker'), leased.spawn('worker')]);
+    const app = await callApi<{ id: string }>(api.url, 'POST', '/api/v1/app', { name: 'slow' });
+    await callApi(api.url, 'POST', `/api/v1/app/${app.id}/endpoint`, { url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow` });
+    const message = await callApi<{ id: string }>(api.url, 'POST', `/api/v1/app/${app.id}/msg`, { eventType: 'slow.test', payload: {} });
+    const attempts = () => callApi<{ data: Array<{ responseStatusCode: number }> }>(api.url, 'GET', `/api/v1/app/${app.id}/attempt/msg/${message.id}`);
+    const [attempt] = await eventually(async () => {
+      const { data } = await attempts();
+      return data.length > 0 ? data : undefined;
+    }, 30_000, 'the slow attempt on record');
+    assert.equal(attempt!.responseStatusCode, 200);
+    assert.deepEqual(arrivals, [message.id], 'no other worker took the delivery over while it ran for almost three leases');
   });
 
   test('with HERALD_RETENTION, payloads and response bodies past it are purged in the background while records stay', async () => {

@@ -12,7 +12,7 @@ import {
   noOperationalEvents,
   type OperationalEventSink,
 } from '@herald/core';
-import type { ClaimedDelivery, DeliveryOutcome, Store } from '@herald/storage';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryRelease, Store } from '@herald/storage';
 import type { SendRequest, SendResult } from './http-sender.ts';
 import { EndpointThrottle } from './endpoint-throttle.ts';
 import { ResultWriter } from './result-writer.ts';
@@ -38,6 +38,12 @@ export interface DeliveryWorkerOptions {
    * better served by fewer, larger claims than by one per notification.
    */
   minClaimIntervalMs?: number;
+  /**
+   * Extends the leases of the deliveries this worker still holds (fenced), a third of a lease
+   * before they would run out, so that a short lease returns a crashed worker's deliveries quickly
+   * without a slow delivery being taken over by another worker. Absent: leases are never extended.
+   */
+  renewLeases?: (leases: DeliveryRelease[], now: number) => Promise<void>;
   /** After this many failed attempts of one message, operators hear message.attempt.failing. */
   failingAlertAfter?: number;
   clock?: () => number;
@@ -61,6 +67,9 @@ export class DeliveryWorker {
   private readonly running = new Set<Promise<void>>();
   /** Claimed and not yet written back: bounds the work held in memory. */
   private held = 0;
+  /** The fences of the deliveries held, by delivery id, for lease renewal. */
+  private readonly leases = new Map<string, number>();
+  private renewal: NodeJS.Timeout | undefined;
   private pumping = false;
   private pumpAgain = false;
   private wakeScheduled = false;
@@ -81,6 +90,17 @@ export class DeliveryWorker {
 
   start(): void {
     this.stopped = false;
+    const renew = this.options.renewLeases;
+    if (renew) {
+      this.renewal = setInterval(() => {
+        const until = this.clock() + this.leaseMs;
+        const held = [...this.leases].map(([deliveryId, fence]) => ({ deliveryId, fence, availableAt: until }));
+        if (held.length === 0) return;
+        renew(held, this.clock()).catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'could not renew leases; they may run out and be sent again'));
+      }, this.leaseMs / 3);
+      this.renewal.unref();
+    }
     this.wake();
   }
 
@@ -111,6 +131,7 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.renewal);
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     await this.writer.drain();
   }
@@ -149,6 +170,7 @@ export class DeliveryWorker {
 
   private dispatch(delivery: ClaimedDelivery): void {
     this.held++;
+    this.leases.set(delivery.deliveryId, delivery.fence);
     if (delivery.endpoint.disabled) {
       this.track(this.finish(delivery, null, { kind: 'failed', reason: 'disabled' }, null));
       return;
@@ -221,6 +243,7 @@ export class DeliveryWorker {
       disableEndpoint: disable !== null,
     });
     this.held--;
+    this.leases.delete(delivery.deliveryId);
     if (!this.stopped && this.held <= this.maxInFlight - Math.min(this.claimBatch, this.maxInFlight / 4)) this.wake();
     if (!applied) {
       if (attempt) this.metrics.staleResultDiscarded();
@@ -254,6 +277,7 @@ export class DeliveryWorker {
   /** Returns a leased delivery to the queue without an attempt, due at `availableAt`. */
   private handBack(delivery: ClaimedDelivery, availableAt: number): void {
     this.held--;
+    this.leases.delete(delivery.deliveryId);
     const release = { deliveryId: delivery.deliveryId, fence: delivery.fence, availableAt };
     this.track(this.options.store.releaseDeliveries([release], this.clock()).catch((error: unknown) =>
       this.options.logger.warn({ err: error }, 'could not hand back a delivery; its lease will expire')));

@@ -67,7 +67,7 @@ const environment = z.object({
   HERALD_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//,
     'HERALD_DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/herald; leave it unset for embedded SQLite').optional(),
   HERALD_ROLE: z.enum(['api', 'worker', 'all'], { message: 'HERALD_ROLE must be api, worker or all' }).default('all'),
-  HERALD_LEASE: duration('HERALD_LEASE', '5m'),
+  HERALD_LEASE: duration('HERALD_LEASE', '30s'),
   HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 0, 0, 10_000),
   HERALD_RETENTION: duration('HERALD_RETENTION', '0ms'),
   HERALD_DATABASE_POOL_SIZE: integer('HERALD_DATABASE_POOL_SIZE', 10, 1, 1_000),
@@ -101,7 +101,7 @@ export interface HeraldConfig {
   databaseUrl: string | undefined;
   /** api serves HTTP only, worker delivers only, all does both. */
   role: HeraldRole;
-  /** How long a worker holds a claimed delivery before another worker may take it over. */
+  /** PostgreSQL mode: a claimed delivery's lease, renewed every third of it while the worker holds the delivery. */
   leaseMs: number;
   /** PostgreSQL mode: most deliveries in flight to one endpoint across every worker; 0 for no limit. */
   endpointConcurrency: number;

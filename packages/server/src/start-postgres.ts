@@ -59,6 +59,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       maxInFlight: config.workerConcurrency,
       leaseMs: config.leaseMs,
       minClaimIntervalMs: 20,
+      renewLeases: (leases, now) => store.renewLeases(leases, now),
       metrics: metrics.delivery,
       operational,
     });

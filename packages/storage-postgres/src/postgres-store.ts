@@ -148,6 +148,9 @@ export class PostgresStore implements Store {
 
   // Beyond the Store interface: what only a shared, networked database offers.
 
+  /** Extends leases still held under the given fences to each one's availableAt. */
+  renewLeases(leases: DeliveryRelease[], now: number): Promise<void> { return queue.renewLeases(this.queuePool, leases, now); }
+
   /** Empties payloads and attempt bodies older than `cutoff`, one small batch of each. */
   purgeBodies(cutoff: number, batchSize = 500): Promise<PurgeCounts> { return purgeBodies(this.pool, cutoff, batchSize); }
 

@@ -107,6 +107,15 @@ export async function releaseDeliveries(db: Queryable, leases: DeliveryRelease[]
   [leases.map((l) => Number(l.deliveryId)), leases.map((l) => l.fence), leases.map((l) => l.availableAt), now]);
 }
 
+/** Moves the end of leases still held under the given fences (availableAt is the new end). */
+export async function renewLeases(db: Queryable, leases: DeliveryRelease[], now: number): Promise<void> {
+  if (leases.length === 0) return;
+  await db.query(`UPDATE deliveries d SET available_at = t.available_at, updated_at = $4
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at)
+    WHERE d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
+  [leases.map((l) => Number(l.deliveryId)), leases.map((l) => l.fence), leases.map((l) => l.availableAt), now]);
+}
+
 export async function expireAllLeases(db: Queryable, now: number): Promise<number> {
   const result = await db.query(`UPDATE deliveries SET status = ${MessageStatus.Pending}, available_at = $1, fence = fence + 1,
     updated_at = $1 WHERE status = ${MessageStatus.Sending}`, [now]);
