@@ -16,6 +16,7 @@ import { DeliveryThread } from './delivery-thread/client.ts';
 import { createChallengeSender } from './challenge-sender.ts';
 import { registerDashboard } from './dashboard-static.ts';
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
+import { startPostgresHerald } from './start-postgres.ts';
 
 export interface RunningHerald {
   url: string;
@@ -27,6 +28,7 @@ export interface RunningHerald {
 
 /** Wires storage, API and delivery engine together in one process (embedded mode). */
 export async function startHerald(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningHerald> {
+  if (config.databaseUrl) return startPostgresHerald(config, logger);
   const clock = Date.now;
   mkdirSync(config.dataDir, { recursive: true });
   const dbPath = join(config.dataDir, 'herald.db');
