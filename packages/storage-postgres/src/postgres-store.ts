@@ -1,7 +1,10 @@
 import type pg from 'pg';
-import type { Application, Attempt, Endpoint, EndpointSecret, EventType, HeraldError, Message, MessageStatus } from '@herald/core';
 import type {
-  ApplicationChanges, AttemptFilter, ClaimedDelivery, DeliveryRelease, DeliveryResult, EndpointChanges, EndpointMessage,
+  ApiToken, Application, Attempt, AuditEntry, Endpoint, EndpointSecret, EventType, HeraldError, InspectorBin, InspectorCapture, Message,
+  MessageStatus, NewInspectorCapture,
+} from '@herald/core';
+import type {
+  ApplicationChanges, AttemptFilter, AttemptTimelineBucket, ClaimedDelivery, DeliveryRelease, DeliveryResult, EndpointChanges, EndpointMessage,
   EndpointStats, EventTypeChanges, IdempotencyRecord, MessageDestination, MessageFilter, NewApplication, NewEndpoint,
   NewEventType, NewMessage, Page, PageRequest, QueueStats, Store, StoreCapabilities,
 } from '@herald/storage';
@@ -16,6 +19,9 @@ import * as messages from './queries/messages.ts';
 import * as attempts from './queries/attempts.ts';
 import * as queue from './queries/queue.ts';
 import * as idempotency from './queries/idempotency.ts';
+import * as inspector from './queries/inspector.ts';
+import * as apiTokens from './queries/api-tokens.ts';
+import * as auditLog from './queries/audit-log.ts';
 import { applyEndpointLimits } from './queries/claim-limits.ts';
 import { purgeBodies, type PurgeCounts } from './queries/retention.ts';
 import { listenForDeliveries } from './notifications.ts';
@@ -98,6 +104,9 @@ export class PostgresStore implements Store {
   endpointStats(appId: string, endpointId: string, since: number | null, until: number | null): Promise<EndpointStats> {
     return endpoints.endpointStats(this.pool, appId, endpointId, since, until);
   }
+  attemptTimeline(appId: string, endpointId: string, range: { since: number; until: number; bucketMs: number }): Promise<AttemptTimelineBucket[]> {
+    return attempts.attemptTimeline(this.pool, appId, endpointId, range);
+  }
 
   createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> { return messages.createMessages(this.pool, batch, now); }
   getMessage(appId: string, idOrEventId: string): Promise<Message | undefined> { return messages.getMessage(this.pool, appId, idOrEventId); }
@@ -127,8 +136,8 @@ export class PostgresStore implements Store {
    * One statement leases the batch; only when per-endpoint limits apply to something in it does a
    * short transaction follow that hands back what is over a limit (see claim-limits.ts).
    */
-  async claimDeliveries(limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
-    const claimed = await queue.leaseDue(this.queuePool, limit, leaseMs, now);
+  async claimDeliveries(limit: number, leaseMs: number, now: number, skipEndpointIds: readonly string[] = []): Promise<ClaimedDelivery[]> {
+    const claimed = await queue.leaseDue(this.queuePool, limit, leaseMs, now, skipEndpointIds);
     if (!claimed.some((c) => this.endpointConcurrency !== null || (c.endpoint.throttleRate ?? 0) > 0)) return claimed;
     return this.retryOnDeadlock(() => inTransaction(this.queuePool, (client) => applyEndpointLimits(client, claimed, this.endpointConcurrency, now)));
   }
@@ -145,6 +154,28 @@ export class PostgresStore implements Store {
   }
   saveIdempotency(record: IdempotencyRecord): Promise<void> { return idempotency.saveIdempotency(this.pool, record); }
   purgeIdempotency(olderThan: number): Promise<number> { return idempotency.purgeIdempotency(this.pool, olderThan); }
+
+  createInspectorBin(bin: InspectorBin): Promise<void> { return inspector.createBin(this.pool, bin); }
+  getInspectorBin(token: string, now: number): Promise<InspectorBin | undefined> { return inspector.getBin(this.pool, token, now); }
+  listInspectorBins(now: number): Promise<InspectorBin[]> { return inspector.listBins(this.pool, now); }
+  deleteInspectorBin(id: string): Promise<boolean> { return inspector.deleteBin(this.pool, id); }
+  addInspectorCapture(capture: NewInspectorCapture, keep: number): Promise<InspectorCapture> { return inspector.addCapture(this.pool, capture, keep); }
+  listInspectorCaptures(binId: string, afterSeq: number, limit: number): Promise<InspectorCapture[]> {
+    return inspector.listCaptures(this.pool, binId, afterSeq, limit);
+  }
+  purgeInspectorBins(now: number): Promise<number> { return inspector.purgeBins(this.pool, now); }
+
+  rewriteEndpointSecrets(rewrite: (stored: string) => string): Promise<number> { return endpoints.rewriteEndpointSecrets(this.pool, rewrite); }
+
+  createApiToken(token: ApiToken): Promise<void> { return apiTokens.createApiToken(this.pool, token); }
+  getApiTokenByHash(tokenSha256: string): Promise<ApiToken | undefined> { return apiTokens.getApiToken(this.pool, 'token_sha256', tokenSha256); }
+  getApiToken(id: string): Promise<ApiToken | undefined> { return apiTokens.getApiToken(this.pool, 'id', id); }
+  listApiTokens(page: PageRequest): Promise<Page<ApiToken>> { return apiTokens.listApiTokens(this.pool, page); }
+  revokeApiToken(id: string, now: number): Promise<boolean> { return apiTokens.revokeApiToken(this.pool, id, now); }
+  touchApiToken(id: string, now: number): Promise<void> { return apiTokens.touchApiToken(this.pool, id, now); }
+
+  appendAuditEntries(entries: AuditEntry[]): Promise<void> { return auditLog.appendAuditEntries(this.pool, entries); }
+  listAuditEntries(page: PageRequest): Promise<Page<AuditEntry>> { return auditLog.listAuditEntries(this.pool, page); }
 
   // Beyond the Store interface: what only a shared, networked database offers.
 

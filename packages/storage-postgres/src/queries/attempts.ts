@@ -1,5 +1,5 @@
-import type { Attempt } from '@herald/core';
-import type { AttemptFilter, Page } from '@herald/storage';
+import { MessageStatus, type Attempt } from '@herald/core';
+import type { AttemptFilter, AttemptTimelineBucket, Page } from '@herald/storage';
 import { Params, queryPage, type Queryable } from '../sql.ts';
 import { toAttempt, type AttemptRow } from '../rows.ts';
 
@@ -29,4 +29,27 @@ export function listAttempts(db: Queryable, scope: 'endpoint_id' | 'msg_id', app
   if (filter.channel !== undefined) where.push(`m.channels ? ${params.add(filter.channel)}`);
   const select = needsMessage ? 'SELECT a.* FROM attempts a JOIN messages m ON m.id = a.msg_id' : 'SELECT a.* FROM attempts a';
   return queryPage(db, select, where, params, 'a.id', { ...filter, order: filter.order ?? 'descending' }, toAttempt, (a) => a.id);
+}
+
+/**
+ * The endpoint's attempts in [since, until), counted per bucket of bucketMs from since. Only
+ * buckets with attempts come back, oldest first; the dashboard draws the gaps.
+ */
+export async function attemptTimeline(
+  db: Queryable,
+  appId: string,
+  endpointId: string,
+  range: { since: number; until: number; bucketMs: number },
+): Promise<AttemptTimelineBucket[]> {
+  const { rows } = await db.query<{ bucket: number; success: number; fail: number; average: number; longest: number }>(`SELECT
+      (created_at - $3::bigint) / $5::bigint AS bucket,
+      count(*) FILTER (WHERE status = ${MessageStatus.Success})::int AS success,
+      count(*) FILTER (WHERE status = ${MessageStatus.Fail})::int AS fail,
+      avg(response_duration_ms)::float8 AS average, max(response_duration_ms) AS longest
+    FROM attempts WHERE app_id = $1 AND endpoint_id = $2 AND created_at >= $3 AND created_at < $4
+    GROUP BY bucket ORDER BY bucket`, [appId, endpointId, range.since, range.until, range.bucketMs]);
+  return rows.map((row) => ({
+    start: range.since + row.bucket * range.bucketMs, success: row.success, fail: row.fail,
+    averageDurationMs: row.average, maxDurationMs: row.longest,
+  }));
 }

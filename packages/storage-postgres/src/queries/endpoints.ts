@@ -9,11 +9,11 @@ const duplicateUid = (uid: string | null) => `An endpoint with uid "${uid}" alre
 export async function createEndpoint(db: Queryable, input: NewEndpoint, now: number): Promise<Endpoint> {
   try {
     const { rows } = await db.query<EndpointRow>(`INSERT INTO endpoints (id, app_id, uid, url, description, disabled, event_types,
-      channels, headers, throttle_rate, metadata, version, secrets, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING *`,
+      channels, headers, throttle_rate, metadata, version, secrets, created_at, updated_at, verification)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING *`,
     [input.id, input.appId, input.uid, input.url, input.description, input.disabled, jsonOrNull(input.eventTypes),
       jsonOrNull(input.channels), JSON.stringify(input.headers), input.throttleRate, JSON.stringify(input.metadata),
-      input.version, JSON.stringify([{ key: input.secret, expiresAt: null }]), now]);
+      input.version, JSON.stringify([{ key: input.secret, expiresAt: null }]), now, jsonOrNull(input.verification)]);
     return toEndpoint(rows[0]!);
   } catch (error) {
     throw uniqueViolation(error, duplicateUid(input.uid));
@@ -44,9 +44,10 @@ export async function updateEndpoint(db: Queryable, appId: string, id: string, c
   try {
     const { rows } = await db.query<EndpointRow>(`UPDATE endpoints SET uid = $1, url = $2, description = $3, disabled = $4,
       event_types = $5, channels = $6, headers = $7, throttle_rate = $8, metadata = $9, version = $10, failing_since = $11,
-      updated_at = $12 WHERE id = $13 RETURNING *`,
+      updated_at = $12, verification = $13 WHERE id = $14 RETURNING *`,
     [next.uid, next.url, next.description, next.disabled, jsonOrNull(next.eventTypes), jsonOrNull(next.channels),
-      JSON.stringify(next.headers), next.throttleRate, JSON.stringify(next.metadata), next.version, failingSince, now, current.id]);
+      JSON.stringify(next.headers), next.throttleRate, JSON.stringify(next.metadata), next.version, failingSince, now,
+      jsonOrNull(next.verification), current.id]);
     if (!rows[0]) throw new NotFoundError('Endpoint');
     return toEndpoint(rows[0]);
   } catch (error) {
@@ -73,6 +74,26 @@ export function rotateEndpointSecret(pool: pg.Pool, endpointId: string, newKey: 
     }));
     const secrets = [{ key: newKey, expiresAt: null }, ...retired.filter((secret) => secret.expiresAt > now)];
     await client.query('UPDATE endpoints SET secrets = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(secrets), now, endpointId]);
+  });
+}
+
+/**
+ * Rewrites every stored key (current and retired) in one transaction, writing only the endpoints
+ * whose keys changed, in one statement. The rows stay locked throughout, so a rotation cannot
+ * slip in between the read and the write and be lost.
+ */
+export function rewriteEndpointSecrets(pool: pg.Pool, rewrite: (stored: string) => string): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string; secrets: EndpointSecret[] }>('SELECT id, secrets FROM endpoints ORDER BY id FOR UPDATE');
+    const changed = rows.flatMap((row) => {
+      const rewritten = row.secrets.map((secret) => ({ ...secret, key: rewrite(secret.key) }));
+      return rewritten.some((secret, index) => secret.key !== row.secrets[index]!.key) ? [{ id: row.id, secrets: JSON.stringify(rewritten) }] : [];
+    });
+    if (changed.length > 0) {
+      await client.query(`UPDATE endpoints e SET secrets = t.secrets::jsonb FROM unnest($1::text[], $2::text[]) AS t(id, secrets)
+        WHERE e.id = t.id`, [changed.map((row) => row.id), changed.map((row) => row.secrets)]);
+    }
+    return changed.length;
   });
 }
 

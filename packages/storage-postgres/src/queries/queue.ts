@@ -8,6 +8,7 @@ export const DELIVERIES_CHANNEL = 'herald_deliveries';
 
 const leaseBatch = prepared('herald_lease_due', `WITH due AS (
       SELECT id FROM deliveries WHERE status IN (${MessageStatus.Pending}, ${MessageStatus.Sending}) AND available_at <= $1
+        AND endpoint_id <> ALL($4::text[])
       ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED
     ), leased AS (
       UPDATE deliveries d SET status = ${MessageStatus.Sending}, available_at = $3, fence = d.fence + 1, updated_at = $1
@@ -25,10 +26,11 @@ interface ClaimRow {
 /**
  * Leases up to `limit` due deliveries in one statement. SKIP LOCKED lets every worker claim at
  * once without waiting on (or double-claiming) rows another worker is claiming; the fence bump
- * voids whatever a previous holder of the lease may still try to write.
+ * voids whatever a previous holder of the lease may still try to write. Deliveries to
+ * `skipEndpointIds` are passed over without being locked, so the next due rows are taken instead.
  */
-export async function leaseDue(db: Queryable, limit: number, leaseMs: number, now: number): Promise<ClaimedDelivery[]> {
-  const { rows } = await db.query<ClaimRow>(leaseBatch([now, limit, now + leaseMs]));
+export async function leaseDue(db: Queryable, limit: number, leaseMs: number, now: number, skipEndpointIds: readonly string[]): Promise<ClaimedDelivery[]> {
+  const { rows } = await db.query<ClaimRow>(leaseBatch([now, limit, now + leaseMs, skipEndpointIds]));
   return rows.map((row) => ({
     deliveryId: String(row.delivery_id),
     fence: row.fence,
@@ -43,9 +45,9 @@ export async function leaseDue(db: Queryable, limit: number, leaseMs: number, no
 const writeBatch = prepared('herald_write_results', `WITH input AS (
       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::bigint[], $5::bool[], $6::bool[],
         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::smallint[], $13::int[], $14::text[], $15::int[],
-        $16::smallint[], $17::bigint[])
+        $16::smallint[], $17::bigint[], $19::text[])
         AS t(delivery_id, fence, status, available_at, attempted, disable, id, msg_id, endpoint_id, app_id, url, a_status,
-          response_status_code, response, response_duration_ms, trigger_type, created_at)
+          response_status_code, response, response_duration_ms, trigger_type, created_at, request_headers)
     ), applied AS (
       UPDATE deliveries d SET status = i.status, available_at = i.available_at,
         attempt_count = d.attempt_count + i.attempted::int, updated_at = $18
@@ -55,9 +57,9 @@ const writeBatch = prepared('herald_write_results', `WITH input AS (
       SELECT i.* FROM input i JOIN applied a ON a.id = i.delivery_id WHERE i.attempted
     ), new_attempts AS (
       INSERT INTO attempts (id, msg_id, endpoint_id, app_id, url, status, response_status_code, response,
-        response_duration_ms, trigger_type, created_at)
+        response_duration_ms, trigger_type, created_at, request_headers)
       SELECT id, msg_id, endpoint_id, app_id, url, a_status, response_status_code, response, response_duration_ms,
-        trigger_type, created_at FROM recorded
+        trigger_type, created_at, request_headers::json FROM recorded
     ), runs AS (
       SELECT endpoint_id, a_status, created_at, disable,
         max(created_at) FILTER (WHERE a_status = ${MessageStatus.Success}) OVER (PARTITION BY endpoint_id) AS last_success
@@ -94,7 +96,8 @@ export async function writeResults(db: Queryable, results: DeliveryResult[], now
     results.map((r) => (r.outcome.kind === 'retry' ? r.outcome.nextAttemptAt : now)), results.map((r) => r.attempt !== null),
     results.map((r) => r.disableEndpoint), attempt('id', ''), attempt('msgId', ''), attempt('endpointId', ''), attempt('appId', ''),
     attempt('url', ''), attempt('status', MessageStatus.Fail), attempt('responseStatusCode', 0), attempt('response', ''),
-    attempt('responseDurationMs', 0), attempt('triggerType', 0), attempt('createdAt', 0), now]));
+    attempt('responseDurationMs', 0), attempt('triggerType', 0), attempt('createdAt', 0), now,
+    results.map((r) => (r.attempt?.requestHeaders ? JSON.stringify(r.attempt.requestHeaders) : null))]));
   const appliedIds = new Set(rows.map((row) => String(row.id)));
   return results.map((r) => appliedIds.has(r.deliveryId));
 }
