@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { eventually, startReceiver, startTestHerald } from '@herald/testing';
-import { postgresTestDatabase } from '@herald/testing/postgres';
+import { TEST_ENCRYPTION_KEY, postgresTestDatabase } from '@herald/testing/postgres';
 import { loadConfig } from '@herald/server';
 import { PostgresCluster, callApi } from './support/postgres-cluster.ts';
 
@@ -62,7 +62,9 @@ if (database) {
 
   test('with HERALD_RETENTION, payloads and response bodies past it are purged in the background while records stay', async () => {
     const receiver = await startReceiver(() => ({ status: 200, body: 'receiver said hello' }));
-    const herald = await startTestHerald({ HERALD_DATABASE_URL: database.url, HERALD_RETENTION: '2s', HERALD_DATABASE_POOL_SIZE: '4' });
+    const herald = await startTestHerald({
+      HERALD_DATABASE_URL: database.url, HERALD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, HERALD_RETENTION: '2s', HERALD_DATABASE_POOL_SIZE: '4',
+    });
     after(async () => {
       await herald.stop();
       await receiver.close();

@@ -1,14 +1,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
-import { DeliveryWorker, HttpSender, checkTargetUrl } from '@herald/delivery';
+import { MessageIngest } from '@herald/api';
+import { DeliveryWorker, HttpSender } from '@herald/delivery';
+import { SecretBox } from '@herald/core';
+import { withSecretEncryption } from '@herald/storage';
 import { PostgresStore } from '@herald/storage-postgres';
-import type { HeraldConfig } from './config.ts';
+import { ConfigError, type HeraldConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
+import { resealSecrets } from './encryption-key.ts';
 import { startRetention } from './retention.ts';
+import { loopbackHost, ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
 
 /**
@@ -17,16 +21,33 @@ import type { RunningHerald } from './start.ts';
  * does both. Nothing is kept in memory between requests: other processes change the data.
  */
 export async function startPostgresHerald(config: HeraldConfig, logger: Logger): Promise<RunningHerald> {
+  // Every process must open the secrets every other one sealed, so the key cannot be generated
+  // per machine as embedded mode does; and kept in the database it would protect nothing there.
+  if (!config.encryptionKeys) {
+    throw new ConfigError(['PostgreSQL mode needs HERALD_ENCRYPTION_KEY (the same on every Herald process) to seal endpoint secrets: ' +
+      'make one with `openssl rand -base64 32`']);
+  }
   const clock = Date.now;
-  const store = new PostgresStore({
+  const postgres = new PostgresStore({
     connectionString: config.databaseUrl!,
     poolSize: config.databasePoolSize,
     endpointConcurrency: config.endpointConcurrency > 0 ? config.endpointConcurrency : null,
   });
-  await store.migrate();
+  const box = SecretBox.fromBase64(config.encryptionKeys);
+  try {
+    await postgres.migrate();
+    await resealSecrets(postgres, box, logger);
+  } catch (error) {
+    await postgres.close();
+    throw error;
+  }
+  // API and worker alike see secrets only through this: sealed on the way in, opened on the way out.
+  const store = withSecretEncryption(postgres, box);
   const metrics = createMetrics(store, clock);
   const serveApi = config.role !== 'worker';
   const deliver = config.role !== 'api';
+  // With role all, a `herald listen` session and the worker that delivers to it share this process.
+  const ownRelay = serveApi && deliver ? ownRelayFor(config) : undefined;
 
   let worker: DeliveryWorker | undefined;
   const ingest = new MessageIngest({
@@ -44,19 +65,14 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
 
   const stops: Array<() => Promise<void>> = [];
   if (deliver) {
-    const sender = new HttpSender({
-      allowPrivateTargets: config.allowPrivateTargets,
-      connectTimeoutMs: config.connectTimeoutMs,
-      deadlineMs: config.deliveryDeadlineMs,
-      maxResponseBytes: config.maxResponseBytes,
-      connectionsPerOrigin: config.originConcurrency,
-    });
+    const sender = new HttpSender(senderOptions(config, ownRelay));
     const started = new DeliveryWorker({
       store,
       sender,
       logger: logger.child({ component: 'delivery' }),
       policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
       maxInFlight: config.workerConcurrency,
+      maxPerOrigin: config.originConcurrency,
       leaseMs: config.leaseMs,
       minClaimIntervalMs: 20,
       renewLeases: (leases, now) => store.renewLeases(leases, now),
@@ -82,30 +98,18 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   if (serveApi) {
     const adminToken = await resolveAdminToken(store, config.adminToken);
     generatedAdminToken = adminToken.generated;
-    const api = buildApi({
+    const api = await startApi(config, {
       store,
       ingest,
       clock,
       adminTokenSha256: adminToken.sha256,
-      maxBodyBytes: config.maxBodyBytes,
-      checkUrl: (target) => checkTargetUrl(target, { allowPrivateTargets: config.allowPrivateTargets }),
       operational,
+      metricsRegistry: metrics.registry,
       queueChanged: () => worker?.wake(),
-      storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
+      ownRelay,
     }, logger);
-    api.get('/metrics', async (_request, reply) =>
-      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-    await api.listen({ port: config.port, host: config.host });
-    port = (api.server.address() as AddressInfo).port;
-    const sweeper = setInterval(() => {
-      store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
-        logger.warn({ err: error }, 'could not purge old idempotency keys'));
-    }, 3_600_000);
-    sweeper.unref();
-    stops.unshift(async () => {
-      clearInterval(sweeper);
-      await api.close();
-    });
+    port = api.port;
+    stops.unshift(() => api.stop());
   } else {
     // A worker answers only what an orchestrator asks of it: is it alive, and its metrics.
     const server = createServer((request, response) => {
@@ -118,7 +122,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     port = (server.address() as AddressInfo).port;
     stops.unshift(() => new Promise((resolve) => server.close(() => resolve())));
   }
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const url = `http://${loopbackHost(config)}:${port}`;
   logger.info({ port, host: config.host, role: config.role, retentionMs: config.retentionMs }, 'herald is running on PostgreSQL');
 
   let stopping: Promise<void> | undefined;

@@ -60,6 +60,9 @@ export async function postgresTestDatabase(): Promise<TestDatabase | undefined> 
   };
 }
 
+/** A fixed key for secrets at rest, which PostgreSQL mode requires (every process of a cluster must share it). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /** Options for one Herald process of a PostgreSQL-mode cluster under test. */
 export function postgresModeEnv(databaseUrl: string, role: 'api' | 'worker' | 'all', dataDir: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -72,6 +75,7 @@ export function postgresModeEnv(databaseUrl: string, role: 'api' | 'worker' | 'a
     HERALD_RETRY_SCHEDULE: '1s,2s,4s',
     HERALD_LOG_LEVEL: 'silent',
     HERALD_DATABASE_POOL_SIZE: '4',
+    HERALD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...overrides,
   };
 }
