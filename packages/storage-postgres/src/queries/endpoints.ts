@@ -77,22 +77,32 @@ export function rotateEndpointSecret(pool: pg.Pool, endpointId: string, newKey: 
   });
 }
 
+type StoredSecrets = { id: string; secrets: EndpointSecret[] };
+
+/** The endpoints whose keys `rewrite` changes, with their rewritten secrets as JSON. */
+function rewritten(rows: StoredSecrets[], rewrite: (stored: string) => string): Array<{ id: string; secrets: string }> {
+  return rows.flatMap((row) => {
+    const secrets = row.secrets.map((secret) => ({ ...secret, key: rewrite(secret.key) }));
+    return secrets.some((secret, index) => secret.key !== row.secrets[index]!.key) ? [{ id: row.id, secrets: JSON.stringify(secrets) }] : [];
+  });
+}
+
 /**
- * Rewrites every stored key (current and retired) in one transaction, writing only the endpoints
- * whose keys changed, in one statement. The rows stay locked throughout, so a rotation cannot
- * slip in between the read and the write and be lost.
+ * Rewrites every stored key (current and retired), writing only the endpoints whose keys changed.
+ * Every process runs this at start, and usually nothing changes, so a first pass reads without
+ * locking; only the rows to change are then locked, read again and written in one transaction,
+ * so that a rotation in between is not lost.
  */
-export function rewriteEndpointSecrets(pool: pg.Pool, rewrite: (stored: string) => string): Promise<number> {
+export async function rewriteEndpointSecrets(pool: pg.Pool, rewrite: (stored: string) => string): Promise<number> {
+  const { rows } = await pool.query<StoredSecrets>('SELECT id, secrets FROM endpoints');
+  const candidates = rewritten(rows, rewrite).map((row) => row.id);
+  if (candidates.length === 0) return 0;
   return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ id: string; secrets: EndpointSecret[] }>('SELECT id, secrets FROM endpoints ORDER BY id FOR UPDATE');
-    const changed = rows.flatMap((row) => {
-      const rewritten = row.secrets.map((secret) => ({ ...secret, key: rewrite(secret.key) }));
-      return rewritten.some((secret, index) => secret.key !== row.secrets[index]!.key) ? [{ id: row.id, secrets: JSON.stringify(rewritten) }] : [];
-    });
-    if (changed.length > 0) {
-      await client.query(`UPDATE endpoints e SET secrets = t.secrets::jsonb FROM unnest($1::text[], $2::text[]) AS t(id, secrets)
-        WHERE e.id = t.id`, [changed.map((row) => row.id), changed.map((row) => row.secrets)]);
-    }
+    const { rows: locked } = await client.query<StoredSecrets>('SELECT id, secrets FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+      [candidates]);
+    const changed = rewritten(locked, rewrite);
+    await client.query(`UPDATE endpoints e SET secrets = t.secrets::jsonb FROM unnest($1::text[], $2::text[]) AS t(id, secrets)
+      WHERE e.id = t.id`, [changed.map((row) => row.id), changed.map((row) => row.secrets)]);
     return changed.length;
   });
 }
