@@ -23,7 +23,7 @@ const splitDatabase = await postgresTestDatabase();
 const allInOneDatabase = await postgresTestDatabase();
 
 if (splitDatabase && allInOneDatabase) {
-  test('split api and worker processes: secrets sealed in the database and opened by the worker, verification, timeline, audit log, portal tokens and the inspector', async () => {
+  test('split api and worker processes: secrets sealed in the database and opened by the worker, verification, timeline, audit log, portal tokens, dashboard and inspector', async () => {
     const cluster = new PostgresCluster(splitDatabase.url);
     const receiver = await startReceiver((request) => {
       const { challenge } = JSON.parse(request.body) as { challenge?: string };
@@ -66,6 +66,8 @@ if (splitDatabase && allInOneDatabase) {
       const asTenant = (path: string) => fetch(`${api!.url}${path}`, { headers: { authorization: `Bearer ${portal.token}` } });
       assert.equal((await asTenant(`/api/v1/app/${app.id}/endpoint`)).status, 200);
       assert.equal((await asTenant('/api/v1/app')).status, 404, 'a portal token sees nothing beyond its application');
+
+      assert.equal((await fetch(`${api!.url}/ui`)).status, 200, 'the API process serves the dashboard');
 
       const bin = await callApi<{ captureUrl: string; pageUrl: string }>(api!.url, 'POST', '/api/v1/inspector', {});
       await fetch(bin.captureUrl.replace(/^https?:\/\/[^/]+/, api!.url), { method: 'PUT', body: 'captured bytes' });
