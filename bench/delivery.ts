@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { TEST_ADMIN_TOKEN, spawnHerald, tempDir, testEnv } from '@herald/testing';
+import { postgresBench } from './delivery-postgres.ts';
 
 const MESSAGES_ONE = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const MESSAGES_FANOUT = Math.round(MESSAGES_ONE / 5);
@@ -151,6 +152,21 @@ async function main(): Promise<void> {
     ];
     for (const [label, value, note] of rows) process.stdout.write(`${label!.padEnd(48)} ${value!.padStart(18)}  ${note}\n`);
     process.stdout.write(`CPU use (100% = one core of ${availableParallelism()}): 1 endpoint: ${one.cpu}; fan-out: ${fan.cpu}\n`);
+    if (process.env.BENCH_DATABASE_URL) {
+      // Embedded Herald stops first, so the PostgreSQL processes have the cores it used.
+      herald.child.kill('SIGTERM');
+      await herald.exited;
+      process.stdout.write(`\nPostgreSQL mode (${MESSAGES_ONE} messages to 1 endpoint per row):\n`);
+      const postgresRows = await postgresBench(process.env.BENCH_DATABASE_URL, MESSAGES_ONE, {
+        receiverUrl: receiver.url,
+        ask: receiver.ask,
+        ceilingNow,
+        waitForCount: (target, timeoutMs) => waitForCount(receiver.ask, target, timeoutMs),
+        endToEnd: (url, messages) => scenario('bench-pg', url, receiver.url, 1, messages, receiver.ask, {}),
+        heraldEnv: Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('HERALD_') && entry[1] !== undefined)),
+      });
+      for (const [label, value, note] of postgresRows) process.stdout.write(`${label!.padEnd(48)} ${value!.padStart(18)}  ${note}\n`);
+    }
   } finally {
     herald.child.kill('SIGTERM');
     await herald.exited;

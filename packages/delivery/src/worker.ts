@@ -13,7 +13,7 @@ import {
   noOperationalEvents,
   type OperationalEventSink,
 } from '@herald/core';
-import type { ClaimedDelivery, DeliveryOutcome, Store } from '@herald/storage';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryRelease, Store } from '@herald/storage';
 import type { SendRequest, SendResult } from './http-sender.ts';
 import { EndpointThrottle } from './endpoint-throttle.ts';
 import { OriginBudget } from './origin-budget.ts';
@@ -41,6 +41,17 @@ export interface DeliveryWorkerOptions {
   claimBatch?: number;
   /** Longest sleep between looks at the queue when nothing wakes the worker. */
   pollIntervalMs?: number;
+  /**
+   * Shortest time between two claims however often the worker is woken. A shared database is
+   * better served by fewer, larger claims than by one per notification.
+   */
+  minClaimIntervalMs?: number;
+  /**
+   * Extends the leases of the deliveries this worker still holds (fenced), a third of a lease
+   * before they would run out, so that a short lease returns a crashed worker's deliveries quickly
+   * without a slow delivery being taken over by another worker. Absent: leases are never extended.
+   */
+  renewLeases?: (leases: DeliveryRelease[], now: number) => Promise<void>;
   /** After this many failed attempts of one message, operators hear message.attempt.failing. */
   failingAlertAfter?: number;
   clock?: () => number;
@@ -67,6 +78,9 @@ export class DeliveryWorker {
   private readonly running = new Set<Promise<void>>();
   /** Claimed and not yet written back: bounds the work held in memory. */
   private held = 0;
+  /** The fences of the deliveries held, by delivery id, for lease renewal. */
+  private readonly leases = new Map<string, number>();
+  private renewal: NodeJS.Timeout | undefined;
   private pumping = false;
   private pumpAgain = false;
   /** Set by wake() and the poll: work may have become due that no claim has seen yet. */
@@ -94,6 +108,17 @@ export class DeliveryWorker {
 
   start(): void {
     this.stopped = false;
+    const renew = this.options.renewLeases;
+    if (renew) {
+      this.renewal = setInterval(() => {
+        const until = this.clock() + this.leaseMs;
+        const held = [...this.leases].map(([deliveryId, fence]) => ({ deliveryId, fence, availableAt: until }));
+        if (held.length === 0) return;
+        renew(held, this.clock()).catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'could not renew leases; they may run out and be sent again'));
+      }, this.leaseMs / 3);
+      this.renewal.unref();
+    }
     this.wake();
   }
 
@@ -114,7 +139,7 @@ export class DeliveryWorker {
       this.pumpAgain = true;
       return;
     }
-    const wait = this.lastClaimAt + MIN_CLAIM_INTERVAL_MS - performance.now();
+    const wait = this.lastClaimAt + (this.options.minClaimIntervalMs ?? MIN_CLAIM_INTERVAL_MS) - performance.now();
     if (wait <= 0) {
       void this.pump();
       return;
@@ -130,6 +155,7 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.renewal);
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     await this.writer.drain();
   }
@@ -190,6 +216,7 @@ export class DeliveryWorker {
 
   private dispatch(delivery: ClaimedDelivery): void {
     this.held++;
+    this.leases.set(delivery.deliveryId, delivery.fence);
     this.budget.take(delivery.endpoint.id, delivery.endpoint.url);
     // An endpoint awaiting its verification challenge (its URL changed since the message was
     // accepted) is treated as disabled: nothing goes to a URL that has not proved itself.
@@ -209,8 +236,10 @@ export class DeliveryWorker {
     this.releaseSlot(delivery);
   }
 
-  private releaseSlot(_delivery: ClaimedDelivery): void {
+  /** The delivery no longer takes one of the worker's slots, and its lease is no longer renewed. */
+  private releaseSlot(delivery: ClaimedDelivery): void {
     this.held--;
+    this.leases.delete(delivery.deliveryId);
   }
 
   private track(work: Promise<void>): void {

@@ -91,7 +91,16 @@ const environment = z.object({
   HERALD_PORTAL_FRAME_ANCESTORS: z.string().default('*').refine(
     (text) => text.trim().split(/\s+/).every((source) => /^('self'|'none'|\*|(https?:\/\/)?[a-zA-Z0-9*.-]+(:\d+)?)$/.test(source)),
     "HERALD_PORTAL_FRAME_ANCESTORS must be space-separated origins allowed to embed the portal, e.g. \"https://app.example.com 'self'\", or '*' or 'none'"),
+  HERALD_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//,
+    'HERALD_DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/herald; leave it unset for embedded SQLite').optional(),
+  HERALD_ROLE: z.enum(['api', 'worker', 'all'], { message: 'HERALD_ROLE must be api, worker or all' }).default('all'),
+  HERALD_LEASE: duration('HERALD_LEASE', '30s'),
+  HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 0, 0, 10_000),
+  HERALD_RETENTION: duration('HERALD_RETENTION', '0ms'),
+  HERALD_DATABASE_POOL_SIZE: integer('HERALD_DATABASE_POOL_SIZE', 10, 1, 1_000),
 });
+
+export type HeraldRole = 'api' | 'worker' | 'all';
 
 export interface HeraldConfig {
   port: number;
@@ -125,6 +134,18 @@ export interface HeraldConfig {
   encryptionKeys: string[] | undefined;
   /** Per-token budgets for the management API and for sending messages; null is off. */
   rateLimits: { management: RateLimit | null; ingest: RateLimit | null };
+  /** Set: PostgreSQL mode (many API and worker processes); unset: embedded SQLite. */
+  databaseUrl: string | undefined;
+  /** api serves HTTP only, worker delivers only, all does both. */
+  role: HeraldRole;
+  /** PostgreSQL mode: a claimed delivery's lease, renewed every third of it while the worker holds the delivery. */
+  leaseMs: number;
+  /** PostgreSQL mode: most deliveries in flight to one endpoint across every worker; 0 for no limit. */
+  endpointConcurrency: number;
+  /** PostgreSQL mode: payloads and attempt bodies older than this are purged; 0 keeps them forever. */
+  retentionMs: number;
+  /** PostgreSQL mode: most connections one process opens. */
+  databasePoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +159,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = environment.safeParse(present);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
   const e = parsed.data;
+  if (e.HERALD_ROLE !== 'all' && !e.HERALD_DATABASE_URL) {
+    throw new ConfigError([`HERALD_ROLE=${e.HERALD_ROLE} needs HERALD_DATABASE_URL: embedded SQLite runs API and delivery in one process (role all)`]);
+  }
   return {
     port: e.HERALD_PORT,
     host: e.HERALD_HOST,
@@ -163,5 +187,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.HERALD_PUBLIC_URL,
     encryptionKeys: e.HERALD_ENCRYPTION_KEY,
     rateLimits: { management: e.HERALD_RATE_LIMIT, ingest: e.HERALD_INGEST_RATE_LIMIT },
+    databaseUrl: e.HERALD_DATABASE_URL,
+    role: e.HERALD_ROLE,
+    leaseMs: e.HERALD_LEASE,
+    endpointConcurrency: e.HERALD_ENDPOINT_CONCURRENCY,
+    retentionMs: e.HERALD_RETENTION,
+    databasePoolSize: e.HERALD_DATABASE_POOL_SIZE,
   };
 }

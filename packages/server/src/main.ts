@@ -6,6 +6,8 @@ import { startHerald } from './start.ts';
 /** `herald serve`: runs Herald in embedded mode until SIGINT or SIGTERM. */
 async function serve(): Promise<void> {
   let config;
+  const roleAt = process.argv.indexOf('--role');
+  if (roleAt > 0) process.env.HERALD_ROLE = process.argv[roleAt + 1] ?? '';
   try {
     config = loadConfig();
   } catch (error) {
@@ -27,8 +29,12 @@ async function serve(): Promise<void> {
       `\n  Herald generated an admin API token (shown only this once; keep it safe):\n\n    ${herald.generatedAdminToken}\n\n` +
       `  Use it as "Authorization: Bearer <token>", or set HERALD_ADMIN_TOKEN to choose your own.\n\n`);
   }
-  process.stderr.write(`  Herald is listening on ${herald.url} (API: ${herald.url}/api/v1, docs: ${herald.url}/api/v1/openapi.json)\n\n`);
-  process.stderr.write(`  Dashboard: ${herald.url}/ui (sign in with the admin token)\n\n`);
+  if (config.role === 'worker') {
+    process.stderr.write(`  Herald worker is listening on ${herald.url} (health: ${herald.url}/health, metrics: ${herald.url}/metrics)\n\n`);
+  } else {
+    process.stderr.write(`  Herald is listening on ${herald.url} (API: ${herald.url}/api/v1, docs: ${herald.url}/api/v1/openapi.json)\n\n`);
+    process.stderr.write(`  Dashboard: ${herald.url}/ui (sign in with the admin token)\n\n`);
+  }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     herald.stop().then(() => process.exit(0), (error: unknown) => {
@@ -44,6 +50,6 @@ const command = process.argv[2] ?? 'serve';
 if (command === 'serve') {
   await serve();
 } else {
-  process.stderr.write(`Unknown command "${command}". Usage: herald serve\n`);
+  process.stderr.write(`Unknown command "${command}". Usage: herald serve [--role api|worker|all]\n`);
   process.exit(64);
 }

@@ -55,6 +55,14 @@ export class OperationalWebhooks implements OperationalEventSink {
     this.logger.info({ urls: urls.length }, 'operational webhooks configured');
   }
 
+  /**
+   * For a process that publishes but must not reconcile (a worker beside API processes that do):
+   * finds the reserved application if operator URLs are configured.
+   */
+  async attach(urls: string[]): Promise<void> {
+    this.appId = urls.length > 0 ? (await this.store.getApplication(OPERATIONAL_APP_UID))?.id : undefined;
+  }
+
   async publish(event: OperationalEvent): Promise<void> {
     if (!this.appId || event.appId === this.appId) return;
     const now = this.clock();

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
-import { DeliveryWorker, HttpSender, checkTargetUrl, type DeliveryMetrics } from '@herald/delivery';
-import { ownRelayTarget, setOwnRelayPort, type OwnRelayTarget } from '@herald/delivery';
+import { MessageIngest } from '@herald/api';
+import { DeliveryWorker, HttpSender, type DeliveryMetrics, type OwnRelayTarget } from '@herald/delivery';
 import { SecretBox, type OperationalEventSink } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
@@ -13,9 +12,9 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
-import { createChallengeSender } from './challenge-sender.ts';
-import { registerDashboard } from './dashboard-static.ts';
+import { ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
+import { startPostgresHerald } from './start-postgres.ts';
 
 export interface RunningHerald {
   url: string;
@@ -27,6 +26,7 @@ export interface RunningHerald {
 
 /** Wires storage, API and delivery engine together in one process (embedded mode). */
 export async function startHerald(config: HeraldConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningHerald> {
+  if (config.databaseUrl) return startPostgresHerald(config, logger);
   const clock = Date.now;
   mkdirSync(config.dataDir, { recursive: true });
   const dbPath = join(config.dataDir, 'herald.db');
@@ -59,53 +59,28 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
-  const relayHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const ownRelay = ownRelayTarget(relayHost);
+  const ownRelay = ownRelayFor(config);
   delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics.delivery, operational, logger, ownRelay);
 
-  const challengeSender = createChallengeSender(config);
-  let listeningUrl = '';
-  const api = buildApi({
+  const api = await startApi(config, {
     store,
     ingest,
     clock,
     adminTokenSha256: adminToken.sha256,
-    maxBodyBytes: config.maxBodyBytes,
-    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, httpsOnly: config.httpsOnly }),
     operational,
+    metricsRegistry: metrics.registry,
     queueChanged: () => delivery?.wake(),
-    publicUrl: () => config.publicUrl ?? listeningUrl,
-    rateLimits: config.rateLimits,
-    storageHealthy: async () => (await store.getSetting('admin_token_sha256').then(() => true, () => false)),
-    sendChallenge: challengeSender.send,
-    relay: { host: relayHost, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },
+    ownRelay,
   }, logger);
-  api.get('/metrics', async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  registerDashboard(api, { portalFrameAncestors: config.portalFrameAncestors });
-
-  await api.listen({ port: config.port, host: config.host });
-  const address = api.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  listeningUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  setOwnRelayPort(ownRelay, port);
-  // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
-  const sweeper = setInterval(() => {
-    store.purgeIdempotency(clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not purge old idempotency keys'));
-  }, 3_600_000);
-  sweeper.unref();
-  logger.info({ port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
+  logger.info({ port: api.port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
 
   let stopping: Promise<void> | undefined;
   return {
-    url: listeningUrl,
-    port,
+    url: api.url,
+    port: api.port,
     generatedAdminToken: adminToken.generated,
     stop: () => (stopping ??= (async () => {
-      clearInterval(sweeper);
-      await api.close();
-      await challengeSender.close();
+      await api.stop();
       await delivery.stop();
       await store.close();
       logger.info('herald stopped');
@@ -132,21 +107,13 @@ function startDelivery(
   logger: Logger,
   ownRelay: OwnRelayTarget,
 ): DeliveryEngine {
-  const senderOptions = {
-    ownRelay,
-    allowPrivateTargets: config.allowPrivateTargets,
-    httpsOnly: config.httpsOnly,
-    connectTimeoutMs: config.connectTimeoutMs,
-    deadlineMs: config.deliveryDeadlineMs,
-    maxResponseBytes: config.maxResponseBytes,
-    connectionsPerOrigin: config.originConcurrency,
-  };
+  const sending = senderOptions(config, ownRelay);
   if (config.deliveryThread) {
     return new DeliveryThread({
       dbPath,
       encryptionKeys,
       logLevel: config.logLevel,
-      sender: senderOptions,
+      sender: sending,
       senderThreads: config.senderThreads,
       retryScheduleMs: config.retryScheduleMs,
       failureWindowMs: config.disableAfterMs,
@@ -154,7 +121,7 @@ function startDelivery(
       maxPerOrigin: config.originConcurrency,
     }, { metrics, operational, endpointsChanged: () => store.forgetCachedEndpoints() }, logger);
   }
-  const sender = new HttpSender(senderOptions);
+  const sender = new HttpSender(sending);
   const worker = new DeliveryWorker({
     store,
     sender,

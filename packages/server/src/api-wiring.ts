@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { IDEMPOTENCY_TTL_MS, buildApi, type MessageIngest } from '@herald/api';
+import { checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
+import type { OperationalEventSink } from '@herald/core';
+import type { Store } from '@herald/storage';
+import type { HeraldConfig } from './config.ts';
+import { createChallengeSender } from './challenge-sender.ts';
+import { registerDashboard } from './dashboard-static.ts';
+
+/** What the API shares with the rest of its process. */
+export interface ApiParts {
+  store: Store;
+  ingest: MessageIngest;
+  clock: () => number;
+  adminTokenSha256: string;
+  operational: OperationalEventSink;
+  metricsRegistry: Registry;
+  /** Wakes this process's delivery worker, if it has one. */
+  queueChanged: () => void;
+  /**
+   * Set when this process also delivers: `herald listen` sessions are then served, and their
+   * deliveries reach the relay route on this process's own address. Without a worker in the
+   * process, no worker could be sure to reach the session, so `herald listen` is not offered.
+   */
+  ownRelay?: OwnRelayTarget;
+}
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The address other parts of this process reach its HTTP server on. */
+export function loopbackHost(config: HeraldConfig): string {
+  return config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+}
+
+/** Herald's own relay route on this process's address; its port is set once the API listens. */
+export function ownRelayFor(config: HeraldConfig): OwnRelayTarget {
+  return ownRelayTarget(loopbackHost(config));
+}
+
+/** How deliveries are sent, the same in every mode and role. */
+export function senderOptions(config: HeraldConfig, ownRelay: OwnRelayTarget | undefined): HttpSenderOptions {
+  return {
+    ownRelay,
+    allowPrivateTargets: config.allowPrivateTargets,
+    httpsOnly: config.httpsOnly,
+    connectTimeoutMs: config.connectTimeoutMs,
+    deadlineMs: config.deliveryDeadlineMs,
+    maxResponseBytes: config.maxResponseBytes,
+    connectionsPerOrigin: config.originConcurrency,
+  };
+}
+
+/**
+ * The HTTP API with everything around it, the same in embedded and PostgreSQL mode: the
+ * verification challenge's sender, /metrics, the dashboard, the listen relay, and the sweep of
+ * expired idempotency keys. Listens before returning.
+ */
+export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Logger): Promise<RunningApi> {
+  const challengeSender = createChallengeSender(config);
+  let listeningUrl = '';
+  const api = buildApi({
+    store: parts.store,
+    ingest: parts.ingest,
+    clock: parts.clock,
+    adminTokenSha256: parts.adminTokenSha256,
+    maxBodyBytes: config.maxBodyBytes,
+    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, httpsOnly: config.httpsOnly }),
+    operational: parts.operational,
+    queueChanged: parts.queueChanged,
+    publicUrl: () => config.publicUrl ?? listeningUrl,
+    rateLimits: config.rateLimits,
+    storageHealthy: async () => (await parts.store.getSetting('admin_token_sha256').then(() => true, () => false)),
+    sendChallenge: challengeSender.send,
+    relay: parts.ownRelay && { host: parts.ownRelay.host, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },
+  }, logger);
+  api.get('/metrics', async (_request, reply) =>
+    reply.type(parts.metricsRegistry.contentType).send(await parts.metricsRegistry.metrics()));
+  registerDashboard(api, { portalFrameAncestors: config.portalFrameAncestors });
+
+  await api.listen({ port: config.port, host: config.host });
+  const address = api.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  listeningUrl = `http://${loopbackHost(config)}:${port}`;
+  if (parts.ownRelay) setOwnRelayPort(parts.ownRelay, port);
+  // Idempotency keys are honoured for 24 hours; older ones are swept out once an hour.
+  const sweeper = setInterval(() => {
+    parts.store.purgeIdempotency(parts.clock() - IDEMPOTENCY_TTL_MS).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not purge old idempotency keys'));
+  }, 3_600_000);
+  sweeper.unref();
+
+  return {
+    url: listeningUrl,
+    port,
+    async stop() {
+      clearInterval(sweeper);
+      await api.close();
+      await challengeSender.close();
+    },
+  };
+}

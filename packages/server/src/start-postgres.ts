@@ -1,0 +1,139 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { MessageIngest } from '@herald/api';
+import { DeliveryWorker, HttpSender } from '@herald/delivery';
+import { SecretBox } from '@herald/core';
+import { withSecretEncryption } from '@herald/storage';
+import { PostgresStore } from '@herald/storage-postgres';
+import { ConfigError, type HeraldConfig } from './config.ts';
+import { createMetrics } from './metrics.ts';
+import { OperationalWebhooks } from './operational-webhooks.ts';
+import { resolveAdminToken } from './admin-token.ts';
+import { resealSecrets } from './encryption-key.ts';
+import { startRetention } from './retention.ts';
+import { loopbackHost, ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
+import type { RunningHerald } from './start.ts';
+
+/**
+ * PostgreSQL mode: any number of processes share one database, each in a role. `api` serves the
+ * HTTP API; `worker` claims and sends deliveries (and serves /health and /metrics only); `all`
+ * does both. Nothing is kept in memory between requests: other processes change the data.
+ */
+export async function startPostgresHerald(config: HeraldConfig, logger: Logger): Promise<RunningHerald> {
+  // Every process must open the secrets every other one sealed, so the key cannot be generated
+  // per machine as embedded mode does; and kept in the database it would protect nothing there.
+  if (!config.encryptionKeys) {
+    throw new ConfigError(['PostgreSQL mode needs HERALD_ENCRYPTION_KEY (the same on every Herald process) to seal endpoint secrets: ' +
+      'make one with `openssl rand -base64 32`']);
+  }
+  const clock = Date.now;
+  const postgres = new PostgresStore({
+    connectionString: config.databaseUrl!,
+    poolSize: config.databasePoolSize,
+    endpointConcurrency: config.endpointConcurrency > 0 ? config.endpointConcurrency : null,
+  });
+  const box = SecretBox.fromBase64(config.encryptionKeys);
+  try {
+    await postgres.migrate();
+    await resealSecrets(postgres, box, logger);
+  } catch (error) {
+    await postgres.close();
+    throw error;
+  }
+  // API and worker alike see secrets only through this: sealed on the way in, opened on the way out.
+  const store = withSecretEncryption(postgres, box);
+  const metrics = createMetrics(store, clock);
+  const serveApi = config.role !== 'worker';
+  const deliver = config.role !== 'api';
+  // With role all, a `herald listen` session and the worker that delivers to it share this process.
+  const ownRelay = serveApi && deliver ? ownRelayFor(config) : undefined;
+
+  let worker: DeliveryWorker | undefined;
+  const ingest = new MessageIngest({
+    store,
+    clock,
+    onCommitted: (accepted) => {
+      for (let i = 0; i < accepted; i++) metrics.messageAccepted();
+      worker?.wake();
+    },
+  });
+  const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
+  // Only API processes reconcile the operator's endpoints; workers just find the application.
+  if (serveApi) await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
+  else await operational.attach(config.operationalWebhookUrls);
+
+  const stops: Array<() => Promise<void>> = [];
+  if (deliver) {
+    const sender = new HttpSender(senderOptions(config, ownRelay));
+    const started = new DeliveryWorker({
+      store,
+      sender,
+      logger: logger.child({ component: 'delivery' }),
+      policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
+      maxInFlight: config.workerConcurrency,
+      maxPerOrigin: config.originConcurrency,
+      leaseMs: config.leaseMs,
+      minClaimIntervalMs: 20,
+      renewLeases: (leases, now) => store.renewLeases(leases, now),
+      metrics: metrics.delivery,
+      operational,
+    });
+    worker = started;
+    started.start();
+    const unlisten = store.listenForDeliveries(() => started.wake(),
+      (error) => logger.warn({ err: error }, 'lost the notification connection; polling until it is back'));
+    const retention = config.retentionMs > 0 ? startRetention(store, config.retentionMs, clock, logger) : undefined;
+    stops.push(async () => {
+      retention?.stop();
+      await unlisten();
+      const stopped = started.stop();
+      await sender.close();
+      await stopped;
+    });
+  }
+
+  let port: number;
+  let generatedAdminToken: string | undefined;
+  if (serveApi) {
+    const adminToken = await resolveAdminToken(store, config.adminToken);
+    generatedAdminToken = adminToken.generated;
+    const api = await startApi(config, {
+      store,
+      ingest,
+      clock,
+      adminTokenSha256: adminToken.sha256,
+      operational,
+      metricsRegistry: metrics.registry,
+      queueChanged: () => worker?.wake(),
+      ownRelay,
+    }, logger);
+    port = api.port;
+    stops.unshift(() => api.stop());
+  } else {
+    // A worker answers only what an orchestrator asks of it: is it alive, and its metrics.
+    const server = createServer((request, response) => {
+      if (request.url === '/metrics') {
+        void metrics.registry.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+      } else if (request.url === '/health') response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+    port = (server.address() as AddressInfo).port;
+    stops.unshift(() => new Promise((resolve) => server.close(() => resolve())));
+  }
+  const url = `http://${loopbackHost(config)}:${port}`;
+  logger.info({ port, host: config.host, role: config.role, retentionMs: config.retentionMs }, 'herald is running on PostgreSQL');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    generatedAdminToken,
+    stop: () => (stopping ??= (async () => {
+      for (const stop of stops) await stop();
+      await store.close();
+      logger.info('herald stopped');
+    })()),
+  };
+}
