@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { eventually, startTestHerald, type TestHerald } from '@herald/testing';
+import { bearerFetch, eventually, startTestHerald, type TestHerald } from '@herald/testing';
 
 interface AuditRow {
   actor: { kind: string; tokenId: string | null };
@@ -14,12 +14,7 @@ interface AuditRow {
 
 describe('audit log', () => {
   let herald: TestHerald;
-  const call = (path: string, token: string, method = 'GET', json?: unknown) =>
-    fetch(herald.url + path, {
-      method,
-      body: json === undefined ? undefined : JSON.stringify(json),
-      headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-    });
+  const call = (path: string, token: string, method = 'GET', json?: unknown) => bearerFetch(herald.url + path, token, method, json);
   const auditLog = async () =>
     ((await (await call('/api/v1/audit-log?limit=250', herald.token)).json()) as { data: AuditRow[] }).data;
 

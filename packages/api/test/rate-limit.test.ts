@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startTestHerald, type TestHerald } from '@herald/testing';
+import { bearerFetch, startTestHerald, type TestHerald } from '@herald/testing';
 import { TokenBuckets, parseRateLimit } from '../src/rate-limit.ts';
 
 describe('rate limits per token', () => {
@@ -25,12 +25,7 @@ describe('rate limits per token', () => {
 
   describe('over HTTP', () => {
     let herald: TestHerald;
-    const call = (path: string, token: string, method = 'GET', json?: unknown) =>
-      fetch(herald.url + path, {
-        method,
-        body: json === undefined ? undefined : JSON.stringify(json),
-        headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-      });
+    const call = (path: string, token: string, method = 'GET', json?: unknown) => bearerFetch(herald.url + path, token, method, json);
     before(async () => {
       herald = await startTestHerald({ HERALD_RATE_LIMIT: '5/m', HERALD_INGEST_RATE_LIMIT: '3/m' });
     });

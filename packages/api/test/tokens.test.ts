@@ -1,15 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestHerald, type TestHerald } from '@herald/testing';
+import { bearerFetch, startTestHerald, type TestHerald } from '@herald/testing';
 
 describe('API tokens and app-portal access', () => {
   let herald: TestHerald;
-  const call = (path: string, token: string, method = 'GET', json?: unknown) =>
-    fetch(herald.url + path, {
-      method,
-      body: json === undefined ? undefined : JSON.stringify(json),
-      headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-    });
+  const call = (path: string, token: string, method = 'GET', json?: unknown) => bearerFetch(herald.url + path, token, method, json);
   const admin = (path: string, method = 'GET', json?: unknown) => call(path, herald.token, method, json);
   const portalToken = async (appId: string, body: unknown = {}) => {
     const response = await admin(`/api/v1/auth/app-portal-access/${appId}`, 'POST', body);

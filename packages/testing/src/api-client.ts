@@ -12,3 +12,12 @@ export function apiClient(baseUrl: string, token: string): ApiCall {
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
   };
 }
+
+/** One authenticated request, answered as the raw Response (status, headers and body as sent). */
+export function bearerFetch(url: string, token: string, method = 'GET', json?: unknown): Promise<Response> {
+  return fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
+}
