@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { IDEMPOTENCY_TTL_MS, buildApi, type MessageIngest } from '@herald/api';
+import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
 import { checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
@@ -30,6 +30,21 @@ export interface RunningApi {
   url: string;
   port: number;
   stop(): Promise<void>;
+}
+
+/**
+ * Group-commit ingest that counts each accepted message and wakes this process's delivery engine
+ * (when it has one) right after the commit, instead of at its next poll.
+ */
+export function createIngest(store: Store, clock: () => number, metrics: { messageAccepted(): void }, wake: () => void): MessageIngest {
+  return new MessageIngest({
+    store,
+    clock,
+    onCommitted: (accepted) => {
+      for (let i = 0; i < accepted; i++) metrics.messageAccepted();
+      wake();
+    },
+  });
 }
 
 /** The address other parts of this process reach its HTTP server on. */

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { MessageIngest } from '@herald/api';
 import { DeliveryWorker, HttpSender } from '@herald/delivery';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
@@ -12,7 +11,7 @@ import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { resealSecrets } from './encryption-key.ts';
 import { startRetention } from './retention.ts';
-import { loopbackHost, ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
+import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
 
 /**
@@ -50,14 +49,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   const ownRelay = serveApi && deliver ? ownRelayFor(config) : undefined;
 
   let worker: DeliveryWorker | undefined;
-  const ingest = new MessageIngest({
-    store,
-    clock,
-    onCommitted: (accepted) => {
-      for (let i = 0; i < accepted; i++) metrics.messageAccepted();
-      worker?.wake();
-    },
-  });
+  const ingest = createIngest(store, clock, metrics, () => worker?.wake());
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   // Only API processes reconcile the operator's endpoints; workers just find the application.
   if (serveApi) await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);

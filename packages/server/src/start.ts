@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { MessageIngest } from '@herald/api';
 import { DeliveryWorker, HttpSender, type DeliveryMetrics, type OwnRelayTarget } from '@herald/delivery';
 import { SecretBox, type OperationalEventSink } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
@@ -12,7 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
-import { ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
+import { createIngest, ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 import { startPostgresHerald } from './start-postgres.ts';
 
@@ -48,14 +47,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const metrics = createMetrics(store, clock);
 
   let delivery: DeliveryEngine | undefined;
-  const ingest = new MessageIngest({
-    store,
-    clock,
-    onCommitted: (accepted) => {
-      for (let i = 0; i < accepted; i++) metrics.messageAccepted();
-      delivery?.wake();
-    },
-  });
+  const ingest = createIngest(store, clock, metrics, () => delivery?.wake());
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
