@@ -14,3 +14,4 @@ export * from './api-token.ts';
 export * from './audit-entry.ts';
 export * from './secret-box.ts';
 export * from './relay.ts';
+export * from './new-message.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { generateSecret, newId, normaliseSecret, type OperationalEvent, type OperationalEventSink } from '@herald/core';
+import { generateSecret, newId, newMessage, normaliseSecret, type OperationalEvent, type OperationalEventSink } from '@herald/core';
 import type { MessageIngest } from '@herald/api';
 import type { Store } from '@herald/storage';
 
@@ -66,14 +66,10 @@ export class OperationalWebhooks implements OperationalEventSink {
   async publish(event: OperationalEvent): Promise<void> {
     if (!this.appId || event.appId === this.appId) return;
     const now = this.clock();
-    await this.ingest.submit({
-      id: newId('msg', now),
+    await this.ingest.submit(newMessage({
       appId: this.appId,
       eventType: event.type,
-      eventId: null,
-      channels: null,
       payload: JSON.stringify({ type: event.type, timestamp: new Date(now).toISOString(), data: event.data }),
-      createdAt: now,
-    });
+    }, now));
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestError, ConflictError, NotFoundError, isSubscribed, newId, type Message } from '@herald/core';
+import { BadRequestError, ConflictError, NotFoundError, isSubscribed, newMessage, type Message } from '@herald/core';
 import { getApplication } from './queries/applications.ts';
 import { allEndpoints } from './queries/endpoints.ts';
 import { insertMessages } from './queries/messages.ts';
@@ -27,15 +27,7 @@ export async function enqueueMessage(client: Queryable, input: EnqueueInput, now
   if (!app) throw new NotFoundError('Application');
   const payload = typeof input.payload === 'string' ? input.payload : JSON.stringify(input.payload);
   if (payload === undefined) throw new BadRequestError('payload must be JSON.');
-  const message: Message = {
-    id: newId('msg', now),
-    appId: app.id,
-    eventType: input.eventType,
-    eventId: input.eventId ?? null,
-    channels: input.channels && input.channels.length > 0 ? input.channels : null,
-    payload,
-    createdAt: now,
-  };
+  const message = newMessage({ appId: app.id, eventType: input.eventType, eventId: input.eventId, channels: input.channels, payload }, now);
   const endpointIds = (await allEndpoints(client, app.id))
     .filter((endpoint) => isSubscribed(endpoint, message.eventType, message.channels))
     .map((endpoint) => endpoint.id);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, isVerifiedOrExempt, newId, type Message } from '@herald/core';
+import { ConflictError, NotFoundError, isVerifiedOrExempt, newMessage, type Message } from '@herald/core';
 import { findOrCreateApp, requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
 import { idempotencyRecord } from '../idempotency.ts';
 import { parse } from '../validation.ts';
@@ -34,16 +34,14 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       body.application && { ...body.application, throttleRate: throttleOf(body.application) });
     if (!application) throw new NotFoundError('Application');
     const now = deps.clock();
-    const message: Message = {
-      id: newId('msg', now),
+    const message = newMessage({
       appId: application.id,
       eventType: body.eventType,
-      eventId: body.eventId ?? null,
-      channels: body.channels && body.channels.length > 0 ? body.channels : null,
+      eventId: body.eventId,
+      channels: body.channels,
       // The payload as sent, byte for byte (see rawJsonValues); re-serializing would change it.
       payload: request.rawJsonValues?.get('payload') ?? JSON.stringify(body.payload),
-      createdAt: now,
-    };
+    }, now);
     return reply.code(202).send(await accept(request, message, withContent, 202));
   });
 
@@ -80,15 +78,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const payload = body.eventType === PING_EVENT_TYPE
       ? { type: PING_EVENT_TYPE, endpointId: endpoint.id, timestamp: iso(now) }
       : examplePayload(await deps.store.getEventType(body.eventType));
-    const message: Message = {
-      id: newId('msg', now),
-      appId: application.id,
-      eventType: body.eventType,
-      eventId: null,
-      channels: null,
-      payload: JSON.stringify(payload),
-      createdAt: now,
-    };
+    const message = newMessage({ appId: application.id, eventType: body.eventType, payload: JSON.stringify(payload) }, now);
     return accept(request, message, true, 200, endpoint.id);
   });
 }
