@@ -70,6 +70,15 @@ export function senderOptions(config: HeraldConfig, ownRelay: OwnRelayTarget | u
   };
 }
 
+/** What a delivery worker takes from the configuration, in either mode. */
+export function workerLimits(config: HeraldConfig) {
+  return {
+    policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
+    maxInFlight: config.workerConcurrency,
+    maxPerOrigin: config.originConcurrency,
+  };
+}
+
 /**
  * The HTTP API with everything around it, the same in embedded and PostgreSQL mode: the
  * verification challenge's sender, /metrics, the dashboard, the listen relay, and the sweep of

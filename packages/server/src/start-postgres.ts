@@ -11,7 +11,7 @@ import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { resealSecrets } from './encryption-key.ts';
 import { startRetention } from './retention.ts';
-import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
+import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
 
 /**
@@ -62,9 +62,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       store,
       sender,
       logger: logger.child({ component: 'delivery' }),
-      policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
-      maxInFlight: config.workerConcurrency,
-      maxPerOrigin: config.originConcurrency,
+      ...workerLimits(config),
       leaseMs: config.leaseMs,
       minClaimIntervalMs: 20,
       renewLeases: (leases, now) => store.renewLeases(leases, now),

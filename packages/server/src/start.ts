@@ -11,7 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
-import { createIngest, ownRelayFor, senderOptions, startApi } from './api-wiring.ts';
+import { createIngest, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 import { startPostgresHerald } from './start-postgres.ts';
 
@@ -118,9 +118,7 @@ function startDelivery(
     store,
     sender,
     logger: logger.child({ component: 'delivery' }),
-    policy: { retryScheduleMs: config.retryScheduleMs, failureWindowMs: config.disableAfterMs, random: Math.random },
-    maxInFlight: config.workerConcurrency,
-    maxPerOrigin: config.originConcurrency,
+    ...workerLimits(config),
     metrics,
     operational,
   });
