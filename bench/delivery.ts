@@ -10,7 +10,7 @@ import { TEST_ADMIN_TOKEN, spawnHerald, tempDir, testEnv } from '@herald/testing
 import { postgresBench } from './delivery-postgres.ts';
 
 const MESSAGES_ONE = Number(process.env.BENCH_MESSAGES ?? 10_000);
-const MESSAGES_FANOUT = Math.round(MESSAGES_ONE / 5);
+const MESSAGES_FANOUT = Number(process.env.BENCH_FANOUT_MESSAGES ?? Math.round(MESSAGES_ONE / 5));
 const FANOUT = 10;
 const INGEST_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 

@@ -61,7 +61,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   });
   registerRateLimits(app, deps.rateLimits, deps.clock);
   registerIdempotency(app, deps.store, deps.clock);
-  registerAuditLog(app, deps.store, deps.clock);
+  registerAuditLog(app, deps.appendAudit ?? ((entries) => deps.store.appendAuditEntries(entries)), deps.clock);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {

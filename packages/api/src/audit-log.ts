@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { newId, type AuditEntry } from '@herald/core';
-import type { Store } from '@herald/storage';
 import type { Principal } from './auth.ts';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -20,7 +19,7 @@ declare module 'fastify' {
  * hook. Rows are written in batches (one transaction per batch, like ingest's group commit) so
  * that auditing adds no write per message; a crash can lose at most the last batch's rows.
  */
-export function registerAuditLog(app: FastifyInstance, store: Store, clock: () => number): void {
+export function registerAuditLog(app: FastifyInstance, append: (entries: AuditEntry[]) => Promise<void>, clock: () => number): void {
   let pending: AuditEntry[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = async () => {
@@ -29,7 +28,7 @@ export function registerAuditLog(app: FastifyInstance, store: Store, clock: () =
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
-    await store.appendAuditEntries(batch).catch((error: unknown) =>
+    await append(batch).catch((error: unknown) =>
       app.log.error({ err: error, entries: batch.length }, 'could not write audit log entries'));
   };
 

@@ -1,4 +1,4 @@
-import type { Application, Endpoint, OperationalEventSink } from '@herald/core';
+import type { Application, AuditEntry, Endpoint, OperationalEventSink } from '@herald/core';
 import { ConflictError, NotFoundError, newId } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
@@ -21,6 +21,11 @@ export interface ApiDeps {
   store: Store;
   ingest: MessageIngest;
   clock: () => number;
+  /**
+   * Writes audit rows; store.appendAuditEntries unless given (embedded mode writes them where it
+   * writes messages, on the delivery thread).
+   */
+  appendAudit?: (entries: AuditEntry[]) => Promise<void>;
   /** SHA-256 (hex) of the admin bearer token. */
   adminTokenSha256: string;
   maxBodyBytes: number;

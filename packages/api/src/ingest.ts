@@ -12,6 +12,11 @@ export interface IngestOptions {
   clock: () => number;
   /** Called after each commit, so an in-process worker can start at once instead of at its next poll. */
   onCommitted?: (accepted: number) => void;
+  /**
+   * Commits a batch; store.createMessages unless given. Embedded mode passes its delivery worker's,
+   * which also hands the new deliveries straight to that worker.
+   */
+  commit?: (batch: NewMessage[], now: number) => Promise<Array<HeraldError | null>>;
   /** Most messages committed in one transaction. */
   maxBatch?: number;
 }
@@ -49,7 +54,9 @@ export class MessageIngest {
         const batch = this.queue.splice(0, this.options.maxBatch ?? 1_000);
         let results: Array<HeraldError | null>;
         try {
-          results = await this.options.store.createMessages(batch.map((queued) => queued.item), this.options.clock());
+          const items = batch.map((queued) => queued.item);
+          const now = this.options.clock();
+          results = await (this.options.commit ? this.options.commit(items, now) : this.options.store.createMessages(items, now));
         } catch (error) {
           // Nothing in the batch was committed, so nothing was accepted: say so with a 503 the
           // client can retry, rather than a 500.

@@ -13,22 +13,24 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 const ENCODED_LENGTH = 27;
 
 let lastSecond = -1;
-const lastPayload = Buffer.alloc(16);
+/** The digits of the last id made, so that the next one in the same second is an increment away. */
+let lastDigits: string[] = [];
 
-function nextPayload(second: number): Buffer {
-  if (second === lastSecond) {
-    for (let i = 15; i >= 0; i--) {
-      const byte = lastPayload[i]! + 1;
-      lastPayload[i] = byte & 0xff;
-      if (byte <= 0xff) break;
-    }
-  } else {
-    randomBytes(16).copy(lastPayload);
-    // Leave head-room so that increments within one second never wrap around.
-    lastPayload[0] = lastPayload[0]! & 0x7f;
-    lastSecond = second;
+function freshDigits(second: number): string[] {
+  const bytes = randomBytes(20);
+  bytes.writeUInt32BE(second, 0);
+  // Leave head-room so that increments within one second never carry into the seconds.
+  bytes[4] = bytes[4]! & 0x7f;
+  return base62(bytes).split('');
+}
+
+/** Adds one to a base62 number in place. */
+export function incrementBase62(digits: string[]): void {
+  for (let position = digits.length - 1; position >= 0; position--) {
+    const value = ALPHABET.indexOf(digits[position]!) + 1;
+    digits[position] = ALPHABET[value % 62]!;
+    if (value < 62) return;
   }
-  return lastPayload;
 }
 
 /** Base62 of a 20-byte big-endian number by long division over 16-bit words (no BigInt: ids are on the hot path). */
@@ -50,10 +52,14 @@ export function base62(bytes: Buffer): string {
 
 export function ksuid(nowMs: number = Date.now()): string {
   const second = Math.max(0, Math.floor(nowMs / 1000) - KSUID_EPOCH_SECONDS);
-  const bytes = Buffer.alloc(20);
-  bytes.writeUInt32BE(second, 0);
-  nextPayload(second).copy(bytes, 4);
-  return base62(bytes);
+  // Within one second the 20-byte number grows by one, and so does its base62 spelling: adding one
+  // to the digits is far cheaper than encoding 20 bytes again.
+  if (second === lastSecond) incrementBase62(lastDigits);
+  else {
+    lastDigits = freshDigits(second);
+    lastSecond = second;
+  }
+  return lastDigits.join('');
 }
 
 export function newId(prefix: IdPrefix, nowMs?: number): string {

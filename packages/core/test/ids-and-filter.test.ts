@@ -46,3 +46,26 @@ test('the KSUID encoding matches the KSUID reference example and a BigInt base62
     assert.equal(base62(Buffer.from(bytes)), expected.padStart(27, '0'));
   }));
 });
+
+test('adding one to base62 digits spells the next number, carries included', async () => {
+  const { base62, incrementBase62 } = await import('../src/ids.ts');
+  const toBytes = (value: bigint) => Buffer.from(value.toString(16).padStart(40, '0'), 'hex');
+  // Numbers ending in runs of the top digit, where the carry travels, are drawn on purpose.
+  const numbers = fc.oneof(
+    fc.bigInt({ min: 0n, max: 2n ** 159n }),
+    fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 40n }), fc.integer({ min: 1, max: 20 })).map(([high, run]) => (high + 1n) * 62n ** BigInt(run) - 1n),
+  );
+  fc.assert(fc.property(numbers, (value) => {
+    const digits = base62(toBytes(value)).split('');
+    incrementBase62(digits);
+    assert.equal(digits.join(''), base62(toBytes(value + 1n)));
+  }));
+});
+
+test('ids made within one second are consecutive numbers', () => {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const decode = (id: string) => [...id.slice(4)].reduce((value, digit) => value * 62n + BigInt(alphabet.indexOf(digit)), 0n);
+  const at = 1_700_000_000_500;
+  const ids = Array.from({ length: 5_000 }, () => newId('msg', at));
+  for (let i = 1; i < ids.length; i++) assert.equal(decode(ids[i]!) - decode(ids[i - 1]!), 1n);
+});

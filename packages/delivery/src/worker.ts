@@ -7,13 +7,14 @@ import {
   parseRetryAfter,
   type Attempt,
   type AttemptVerdict,
+  type HeraldError,
   type DeliveryPolicy,
   attemptEvent,
   endpointDisabledEvent,
   noOperationalEvents,
   type OperationalEventSink,
 } from '@herald/core';
-import type { ClaimedDelivery, DeliveryOutcome, DeliveryRelease, Store } from '@herald/storage';
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryRelease, NewMessage, Store } from '@herald/storage';
 import type { SendRequest, SendResult } from './http-sender.ts';
 import { EndpointThrottle } from './endpoint-throttle.ts';
 import { OriginBudget } from './origin-budget.ts';
@@ -62,6 +63,7 @@ export interface DeliveryWorkerOptions {
 const MIN_CLAIM_INTERVAL_MS = 2;
 /** A claim that skips saturated endpoints walks past their backlog (20 ms for 100,000): not more often than this. */
 const SKIPPING_CLAIM_INTERVAL_MS = 100;
+const MAX_SKIPPING_CLAIM_INTERVAL_MS = 1_000;
 
 /** Claims due deliveries, signs and sends them, and records every attempt under its fence. */
 export class DeliveryWorker {
@@ -88,6 +90,7 @@ export class DeliveryWorker {
   /** The skipped endpoints of the last claim that took everything else there was. */
   private exhaustedSkipKey: string | undefined;
   private lastSkippingClaimAt = -Infinity;
+  private skippingClaimIntervalMs = SKIPPING_CLAIM_INTERVAL_MS;
   private wakeScheduled = false;
   private lastClaimAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -151,6 +154,26 @@ export class DeliveryWorker {
     }, wait);
   }
 
+  /**
+   * Commits accepted messages and, when the store can (embedded mode), leases to this worker in the
+   * same transaction as many of their deliveries as a claim would take now: those are sent at once,
+   * with no claim to find them and no wait for one. The rest stay queued for the next claim.
+   */
+  async commitMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
+    const { store } = this.options;
+    if (!store.createMessagesClaiming || this.stopped) {
+      const results = await store.createMessages(batch, now);
+      this.wake();
+      return results;
+    }
+    const limit = Math.max(0, Math.min(this.maxInFlight - this.held, this.claimBatch));
+    const { results, claimed, queued } = await store.createMessagesClaiming(batch, now,
+      { limit, leaseMs: this.leaseMs, skipEndpointIds: this.budget.saturatedEndpoints() });
+    for (const delivery of claimed) this.dispatch(delivery);
+    if (queued > 0) this.wake();
+    return results;
+  }
+
   /** Stops claiming at once, then waits for the deliveries it holds to be recorded or handed back. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -172,14 +195,14 @@ export class DeliveryWorker {
           if (free < Math.min(this.claimBatch, this.maxInFlight / 4)) return; // a finishing delivery wakes us
           const limit = Math.min(free, this.claimBatch);
           const skip = this.budget.saturatedEndpoints();
-          // Skipping is not free: the claim walks past the skipped backlog. If the last claim with
-          // these same endpoints skipped found all there was, a finished delivery alone cannot
-          // make another one find more; only new or newly due work (wake, poll) can.
           const skipKey = skip.join();
+          // Nothing has become due since a claim with these same skipped endpoints found all there
+          // was: room freed by a finished delivery alone cannot make another claim find more.
+          if (!this.newWork && skipKey === this.exhaustedSkipKey) break;
           if (skip.length > 0) {
-            if (!this.newWork && skipKey === this.exhaustedSkipKey) break;
-            // New work while skipping (a busy ingest) could otherwise mean a walk every few ms.
-            const wait = this.lastSkippingClaimAt + SKIPPING_CLAIM_INTERVAL_MS - performance.now();
+            // Skipping is not free: the claim walks past the skipped backlog. New work while
+            // skipping (a busy ingest) could otherwise mean a walk every few ms.
+            const wait = this.lastSkippingClaimAt + this.skippingClaimIntervalMs - performance.now();
             if (wait > 0) {
               delay = Math.min(delay, wait);
               break;
@@ -190,6 +213,12 @@ export class DeliveryWorker {
           const now = this.clock();
           this.lastClaimAt = performance.now();
           const claimed = await this.options.store.claimDeliveries(limit, this.leaseMs, now, skip);
+          if (skip.length > 0) {
+            // Walks that find nothing (every endpoint with work is saturated) come less and less
+            // often, up to a second apart; one that finds work brings them back to the shortest.
+            this.skippingClaimIntervalMs = claimed.length > 0 ? SKIPPING_CLAIM_INTERVAL_MS
+              : Math.min(this.skippingClaimIntervalMs * 2, MAX_SKIPPING_CLAIM_INTERVAL_MS);
+          }
           for (const delivery of claimed) this.dispatch(delivery);
           if (claimed.length < limit) {
             this.exhaustedSkipKey = skipKey;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { newId } from '@herald/core';
+import { MessageStatus, newId, type Message } from '@herald/core';
 import type { Store } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import { HttpSender } from '../src/http-sender.ts';
@@ -135,4 +135,62 @@ test('a request that is over frees its origin at once: results still being writt
   } finally {
     releaseWrites(); // or the worker could never stop
   }
+});
+
+function messages(appId: string, endpointId: string, count: number): Array<{ message: Message; endpointIds: string[] }> {
+  const now = Date.now();
+  return Array.from({ length: count }, () => ({
+    message: { id: newId('msg'), appId, eventType: 'x.y', eventId: null, channels: null, payload: '{}', createdAt: now },
+    endpointIds: [endpointId],
+  }));
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    assert.ok(waited < 5_000, what);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('messages committed through the worker are sent at once, with no claim to find them', { timeout: 20_000 }, async () => {
+  let claims = 0;
+  const { sqlite, store, appId, endpoint } = await fixture((target) => ({
+    claimDeliveries: (...args: Parameters<Store['claimDeliveries']>) => (claims++, target.claimDeliveries(...args)),
+  }));
+  const receiver = await loopback(true);
+  const endpointId = await endpoint(receiver.url);
+  const worker = startWorker(store, 64, 16);
+  worker.start();
+  await until(() => claims > 0, 'the worker never looked at the queue');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const claimsBefore = claims;
+
+  const batch = messages(appId, endpointId, 10);
+  assert.deepEqual(await worker.commitMessages(batch, Date.now()), batch.map(() => null));
+  await until(() => receiver.received() === 10, `the receiver got ${receiver.received()} of 10`);
+  const delivered = async () => (await Promise.all(batch.map(async ({ message }) =>
+    (await sqlite.listMessageDestinations(appId, message.id, { limit: 1 })).data[0]?.status))).every((status) => status === MessageStatus.Success);
+  for (let waited = 0; !(await delivered()); waited += 10) {
+    assert.ok(waited < 5_000, 'the results were not recorded');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(claims, claimsBefore, 'neither the messages nor the deliveries that finished caused a claim');
+});
+
+test('deliveries the worker has no room for when their messages commit wait for its claims', { timeout: 20_000 }, async () => {
+  let claimed = 0;
+  const { store, appId, endpoint } = await fixture((target) => ({
+    claimDeliveries: async (...args: Parameters<Store['claimDeliveries']>) => {
+      const deliveries = await target.claimDeliveries(...args);
+      claimed += deliveries.length;
+      return deliveries;
+    },
+  }));
+  const receiver = await loopback(true);
+  const worker = startWorker(store, 4, 4);
+  worker.start();
+  const batch = messages(appId, await endpoint(receiver.url), 10);
+  assert.deepEqual(await worker.commitMessages(batch, Date.now()), batch.map(() => null));
+  await until(() => receiver.received() === 10, `the receiver got ${receiver.received()} of 10`);
+  assert.equal(claimed, 6, 'four went out with their commit, the six it had no room for by claims');
 });

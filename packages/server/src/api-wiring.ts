@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi } from '@herald/api';
+import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type IngestOptions } from '@herald/api';
 import { checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
@@ -16,6 +16,8 @@ export interface ApiParts {
   adminTokenSha256: string;
   operational: OperationalEventSink;
   metricsRegistry: Registry;
+  /** Where audit rows are written, when not through the store (see ApiDeps). */
+  appendAudit?: ApiDeps['appendAudit'];
   /** Wakes this process's delivery worker, if it has one. */
   queueChanged: () => void;
   /**
@@ -34,12 +36,15 @@ export interface RunningApi {
 
 /**
  * Group-commit ingest that counts each accepted message and wakes this process's delivery engine
- * (when it has one) right after the commit, instead of at its next poll.
+ * (when it has one) right after the commit, instead of at its next poll. With `commit`, batches are
+ * committed through it instead of the store (embedded mode's delivery engine takes them).
  */
-export function createIngest(store: Store, clock: () => number, metrics: { messageAccepted(): void }, wake: () => void): MessageIngest {
+export function createIngest(store: Store, clock: () => number, metrics: { messageAccepted(): void }, wake: () => void,
+  commit?: IngestOptions['commit']): MessageIngest {
   return new MessageIngest({
     store,
     clock,
+    ...(commit ? { commit } : {}),
     onCommitted: (accepted) => {
       for (let i = 0; i < accepted; i++) metrics.messageAccepted();
       wake();
@@ -92,6 +97,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     ingest: parts.ingest,
     clock: parts.clock,
     adminTokenSha256: parts.adminTokenSha256,
+    ...(parts.appendAudit ? { appendAudit: parts.appendAudit } : {}),
     maxBodyBytes: config.maxBodyBytes,
     checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, httpsOnly: config.httpsOnly }),
     operational: parts.operational,

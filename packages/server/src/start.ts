@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DeliveryWorker, HttpSender, type DeliveryMetrics, type OwnRelayTarget } from '@herald/delivery';
-import { SecretBox, type OperationalEventSink } from '@herald/core';
-import { withSecretEncryption } from '@herald/storage';
+import { SecretBox, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
+import { withSecretEncryption, type NewMessage } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -47,7 +47,10 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   const metrics = createMetrics(store, clock);
 
   let delivery: DeliveryEngine | undefined;
-  const ingest = createIngest(store, clock, metrics, () => delivery?.wake());
+  // Accepted messages are committed by the delivery engine, which takes their deliveries at once;
+  // it wakes itself for any it had no room for.
+  const ingest = createIngest(store, clock, metrics, () => undefined,
+    (batch, now) => (delivery ? delivery.commitMessages(batch, now) : store.createMessages(batch, now)));
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
@@ -62,6 +65,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     operational,
     metricsRegistry: metrics.registry,
     queueChanged: () => delivery?.wake(),
+    ...(delivery.appendAuditEntries ? { appendAudit: (entries: AuditEntry[]) => delivery.appendAuditEntries!(entries) } : {}),
     ownRelay,
   }, logger);
   logger.info({ port: api.port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
@@ -82,6 +86,9 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
 
 interface DeliveryEngine {
   wake(): void;
+  commitMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>>;
+  /** Set when the engine writes on a connection of its own: audit rows then go through it too. */
+  appendAuditEntries?(entries: AuditEntry[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +110,7 @@ function startDelivery(
   if (config.deliveryThread) {
     return new DeliveryThread({
       dbPath,
+      synchronous: config.sqliteSynchronous,
       encryptionKeys,
       logLevel: config.logLevel,
       sender: sending,
@@ -125,6 +133,7 @@ function startDelivery(
   worker.start();
   return {
     wake: () => worker.wake(),
+    commitMessages: (batch, now) => worker.commitMessages(batch, now),
     async stop() {
       // Stop claiming at once; requests still waiting for their origin come back unsent and return
       // to the queue; those in flight finish within their deadline and are recorded.

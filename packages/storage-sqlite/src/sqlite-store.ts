@@ -15,6 +15,7 @@ import {
   type Message,
   type NewInspectorCapture,
   MessageStatus,
+  TriggerType,
 } from '@herald/core';
 import {
   pageCursor,
@@ -30,6 +31,8 @@ import {
   type AttemptTimelineBucket,
   type EventTypeChanges,
   type IdempotencyRecord,
+  type IngestClaim,
+  type ClaimingResult,
   type MessageDestination,
   type MessageFilter,
   type NewApplication,
@@ -112,11 +115,12 @@ export class SqliteStore implements Store {
    */
   private withoutFsync<T>(work: () => T): T {
     if (this.synchronous === 'NORMAL') return work();
-    this.db.pragma('synchronous = NORMAL');
+    // Prepared once: pragma() would compile the statement again on every transaction.
+    this.stmt('PRAGMA synchronous = NORMAL').run();
     try {
       return work();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.stmt('PRAGMA synchronous = FULL').run();
     }
   }
 
@@ -390,36 +394,61 @@ export class SqliteStore implements Store {
   // Messages
 
   async createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
+    return this.insertMessages(batch, now, null).results;
+  }
+
+  async createMessagesClaiming(batch: NewMessage[], now: number, claim: IngestClaim): Promise<ClaimingResult> {
+    return this.insertMessages(batch, now, claim);
+  }
+
+  private insertMessages(batch: NewMessage[], now: number, claim: IngestClaim | null): ClaimingResult {
     const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
     // The fan-out was computed before this commit: an endpoint deleted since (or not of this
     // application) is skipped rather than failing the message with a foreign-key error.
-    const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at,
-      created_at, updated_at) SELECT ?, id, app_id, ${MessageStatus.Pending}, ?, ?, ? FROM endpoints
-      WHERE id = ? AND app_id = ?`);
+    const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
+      created_at, updated_at) SELECT ?, id, app_id, ?, ?, ?, ?, ? FROM endpoints
+      WHERE id = ? AND app_id = ? RETURNING id`);
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
       status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
+    const skip = new Set(claim?.skipEndpointIds);
+    let room = claim?.limit ?? 0;
+    const leasedUntil = now + (claim?.leaseMs ?? 0);
+    /** Per message, the deliveries leased to the caller, as [delivery id, endpoint id]. */
+    const leasedOf = new Map<NewMessage, Array<[number, string]>>();
     const insertOne = (item: NewMessage) => {
       const { message } = item;
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
         message.payload, message.createdAt);
+      const leased: Array<[number, string]> = [];
       for (const endpointId of item.endpointIds) {
-        insertDelivery.run(message.id, now, now, now, endpointId, message.appId);
+        const lease = room > leased.length && !skip.has(endpointId);
+        const row = insertDelivery.get(message.id, lease ? MessageStatus.Sending : MessageStatus.Pending,
+          lease ? leasedUntil : now, lease ? 1 : 0, now, now, endpointId, message.appId) as { id: number } | undefined;
+        if (row && lease) leased.push([row.id, endpointId]);
       }
       const key = item.idempotency;
       if (key) insertKey.run(key.scope, key.key, key.requestHash, key.status, key.body, key.createdAt);
+      // Only now is the message sure to commit (a failure above rolls it back alone).
+      room -= leased.length;
+      if (leased.length > 0) leasedOf.set(item, leased);
     };
     // The whole batch commits with one fsync. Almost always every message is fine, so it is first
     // tried without savepoints; only if one fails is the batch redone with a savepoint per message,
     // so that the bad one is rolled back alone.
-    const optimistic = this.db.transaction(() => batch.forEach(insertOne));
+    const optimistic = this.db.transaction(() => {
+      batch.forEach(insertOne);
+      return this.leasedDeliveries(leasedOf, now);
+    });
     try {
-      optimistic.immediate();
-      return batch.map(() => null);
+      const claimed = optimistic.immediate();
+      return { results: batch.map(() => null), claimed, queued: countDeliveries(batch, claimed) };
     } catch {
       // fall through to the careful path
     }
+    leasedOf.clear();
+    room = claim?.limit ?? 0;
     const one = this.db.transaction(insertOne);
     const results: Array<HeraldError | null> = [];
     const careful = this.db.transaction(() => {
@@ -431,9 +460,41 @@ export class SqliteStore implements Store {
           results.push(messageInsertError(error, item.message));
         }
       }
+      return this.leasedDeliveries(leasedOf, now);
     });
-    careful.immediate();
-    return results;
+    const claimed = careful.immediate();
+    return { results, claimed, queued: countDeliveries(batch.filter((_, index) => results[index] === null), claimed) };
+  }
+
+  /** The deliveries leased while inserting, with their endpoints read in the same transaction. */
+  private leasedDeliveries(leasedOf: Map<NewMessage, Array<[number, string]>>, now: number): ClaimedDelivery[] {
+    if (leasedOf.size === 0) return [];
+    const endpointIds = new Set<string>();
+    for (const leased of leasedOf.values()) for (const [, endpointId] of leased) endpointIds.add(endpointId);
+    const endpoints = this.endpointsForDelivery([...endpointIds], now);
+    const claimed: ClaimedDelivery[] = [];
+    for (const [item, leased] of leasedOf) {
+      for (const [deliveryId, endpointId] of leased) {
+        const target = endpoints.get(endpointId)!;
+        claimed.push({
+          deliveryId: String(deliveryId),
+          fence: 1,
+          attemptCount: 0,
+          triggerType: TriggerType.Scheduled,
+          message: item.message,
+          endpoint: target.endpoint,
+          secrets: target.secrets,
+        });
+      }
+    }
+    return claimed;
+  }
+
+  private endpointsForDelivery(ids: string[], now: number): Map<string, { endpoint: Endpoint; secrets: EndpointSecret[] }> {
+    return new Map(
+      (this.stmt('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as EndpointRow[])
+        .map((row) => [row.id, { endpoint: toEndpoint(row), secrets: activeSecrets(row.secrets, now) }]),
+    );
   }
 
   async getMessage(appId: string, idOrEventId: string): Promise<Message | undefined> {
@@ -566,11 +627,7 @@ export class SqliteStore implements Store {
           .all(JSON.stringify([...new Set(leased.map((row) => row.msg_id))])) as MessageRow[])
           .map((row) => [row.id, toMessage(row)]),
       );
-      const endpoints = new Map(
-        (this.stmt('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
-          .all(JSON.stringify([...new Set(leased.map((row) => row.endpoint_id))])) as EndpointRow[])
-          .map((row) => [row.id, { endpoint: toEndpoint(row), secrets: activeSecrets(row.secrets, now) }]),
-      );
+      const endpoints = this.endpointsForDelivery([...new Set(leased.map((row) => row.endpoint_id))], now);
       return leased.map((row): ClaimedDelivery => {
         const target = endpoints.get(row.endpoint_id)!;
         return {
@@ -756,6 +813,11 @@ export class SqliteStore implements Store {
   }
 }
 
+
+/** Deliveries of the committed messages that were left in the queue (their endpoints' count at most). */
+function countDeliveries(committed: NewMessage[], claimed: ClaimedDelivery[]): number {
+  return committed.reduce((total, item) => total + item.endpointIds.length, 0) - claimed.length;
+}
 
 function nextAttemptOf(status: MessageStatus, availableAt: number): number | null {
   return status === MessageStatus.Pending || status === MessageStatus.Sending ? availableAt : null;

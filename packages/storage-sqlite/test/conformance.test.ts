@@ -13,4 +13,4 @@ storeConformanceSuite('SQLite (a real file)', async () => {
     store,
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
-});
+}, { claimsAtIngest: true });

@@ -4,7 +4,7 @@ import type { Store } from './store.ts';
 /**
  * The store, with endpoint secrets sealed by `box` on the way in and opened on the way out. Every
  * adapter stores secrets as opaque strings, so encryption lives here once, above all of them.
- * Only the four methods that carry secrets are replaced; everything else is the adapter's own.
+ * Only the methods that carry secrets are replaced; everything else is the adapter's own.
  */
 export function withSecretEncryption<S extends Store>(store: S, box: SecretBox): S {
   // Every claimed delivery carries its endpoint's secrets: opening each sealed value once, not once
@@ -29,6 +29,13 @@ export function withSecretEncryption<S extends Store>(store: S, box: SecretBox):
     claimDeliveries: async (...args) =>
       (await store.claimDeliveries(...args)).map((claimed) => ({ ...claimed, secrets: open(claimed.secrets) })),
   };
+  const createMessagesClaiming = store.createMessagesClaiming?.bind(store);
+  if (createMessagesClaiming) {
+    replaced.createMessagesClaiming = async (...args) => {
+      const result = await createMessagesClaiming(...args);
+      return { ...result, claimed: result.claimed.map((claimed) => ({ ...claimed, secrets: open(claimed.secrets) })) };
+    };
+  }
   return new Proxy(store, {
     get(target, property) {
       if (Object.hasOwn(replaced, property)) return replaced[property as keyof Store];

@@ -93,6 +93,21 @@ export interface AttemptTimelineBucket {
   maxDurationMs: number;
 }
 
+export interface IngestClaim {
+  limit: number;
+  leaseMs: number;
+  skipEndpointIds: readonly string[];
+}
+
+export interface ClaimingResult {
+  /** Per message, as createMessages returns them. */
+  results: Array<HeraldError | null>;
+  /** Leased to the caller, in the order they were written. */
+  claimed: ClaimedDelivery[];
+  /** Deliveries committed but left in the queue for a later claim. */
+  queued: number;
+}
+
 /** A delivery handed to a worker under a lease. `fence` must accompany every write about it. */
 export interface ClaimedDelivery {
   deliveryId: string;
@@ -175,6 +190,14 @@ export interface Store {
    * failure (a duplicate eventId, a deleted application) does not fail the others.
    */
   createMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>>;
+  /**
+   * createMessages that, in the same transaction, also leases up to `claim.limit` of the new
+   * deliveries to the caller (fence 1, until now + leaseMs), leaving out those to
+   * `claim.skipEndpointIds`. A worker in the same process then sends them straight away instead of
+   * finding them with a claim: one write per delivery fewer, and no wait for its next claim.
+   * Optional: a store without it is used through createMessages and claimDeliveries.
+   */
+  createMessagesClaiming?(batch: NewMessage[], now: number, claim: IngestClaim): Promise<ClaimingResult>;
   getMessage(appId: string, idOrEventId: string): Promise<Message | undefined>;
   listMessages(appId: string, filter: MessageFilter): Promise<Page<Message>>;
   listEndpointMessages(appId: string, endpointId: string, filter: MessageFilter & { status?: MessageStatus }): Promise<Page<EndpointMessage>>;

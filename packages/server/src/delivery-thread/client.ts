@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { OperationalEventSink } from '@herald/core';
+import { UnavailableError, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
 import { typeScriptWorkerSource, type DeliveryMetrics } from '@herald/delivery';
-import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './protocol.ts';
+import type { NewMessage } from '@herald/storage';
+import { fromWireError, type DeliveryThreadData, type FromDeliveryThread, type ToDeliveryThread } from './protocol.ts';
+
+interface PendingWrite {
+  resolve: (results: Array<HeraldError | null>) => void;
+  reject: (error: unknown) => void;
+}
 
 export interface DeliveryThreadHandlers {
   metrics: DeliveryMetrics;
@@ -15,6 +21,9 @@ export class DeliveryThread {
   private readonly worker: Worker;
   private wakePosted = false;
   private readonly stopped: Promise<void>;
+  private readonly writes = new Map<number, PendingWrite>();
+  private nextWriteId = 0;
+  private exited = false;
 
   constructor(data: DeliveryThreadData, handlers: DeliveryThreadHandlers, logger: Logger) {
     this.worker = new Worker(typeScriptWorkerSource(new URL('./entry.ts', import.meta.url)), { eval: true, workerData: data });
@@ -34,13 +43,55 @@ export class DeliveryThread {
         case 'endpoints-changed':
           handlers.endpointsChanged();
           break;
+        case 'committed':
+          this.writes.get(message.id)?.resolve(message.results.map(fromWireError));
+          this.writes.delete(message.id);
+          break;
+        case 'written':
+          this.writes.get(message.id)?.resolve([]);
+          this.writes.delete(message.id);
+          break;
+        case 'write-failed':
+          this.writes.get(message.id)?.reject(new Error(message.reason));
+          this.writes.delete(message.id);
+          break;
         case 'stopped':
           markStopped();
           break;
       }
     });
     this.worker.on('error', (error) => logger.fatal({ err: error }, 'the delivery thread failed'));
-    this.worker.on('exit', () => markStopped());
+    this.worker.on('exit', () => {
+      // A batch the thread never answered for may or may not have committed: the client is told
+      // 503, and a retry with its Idempotency-Key (or eventId) cannot make a second message.
+      this.exited = true;
+      const unanswered = new UnavailableError('The delivery engine stopped; the message may not have been accepted. Retry with the same Idempotency-Key.');
+      for (const write of this.writes.values()) write.reject(unanswered);
+      this.writes.clear();
+      markStopped();
+    });
+  }
+
+  /** Commits accepted messages on the delivery thread, which takes their deliveries at once. */
+  commitMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
+    return this.write((id) => ({ type: 'commit', id, batch, now }));
+  }
+
+  /**
+   * Appends audit rows on the delivery thread too: it writes the busy tables, and a second writer
+   * on this thread would wait for its lock with the event loop blocked.
+   */
+  async appendAuditEntries(entries: AuditEntry[]): Promise<void> {
+    await this.write((id) => ({ type: 'audit', id, entries }));
+  }
+
+  private write(request: (id: number) => ToDeliveryThread): Promise<Array<HeraldError | null>> {
+    if (this.exited) return Promise.reject(new UnavailableError('The delivery engine has stopped; the request was not accepted.'));
+    const id = this.nextWriteId++;
+    return new Promise((resolve, reject) => {
+      this.writes.set(id, { resolve, reject });
+      this.post(request(id));
+    });
   }
 
   /** New work may be due. Coalesced: one message per turn of the event loop at most. */

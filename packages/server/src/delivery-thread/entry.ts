@@ -8,15 +8,17 @@ import { DeliveryWorker, RoundRobinSender } from '@herald/delivery';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
-import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './protocol.ts';
+import { toWireError, type DeliveryThreadData, type FromDeliveryThread, type ToDeliveryThread } from './protocol.ts';
 
 const data = workerData as DeliveryThreadData;
 const port = parentPort!;
 const post = (message: FromDeliveryThread) => port.postMessage(message);
 
-// Queue bookkeeping only: a claim or result lost to a power cut means a delivery is sent again.
+// Every accepted message is committed here, so this connection is the only one writing the hot
+// tables and the API's thread never waits on a lock or an fsync. Queue bookkeeping still skips the
+// fsync (see SqliteStore): a claim or result lost to a power cut means a delivery is sent again.
 const store = withSecretEncryption(
-  new SqliteStore({ path: data.dbPath, synchronous: 'NORMAL', onEndpointsChanged: () => post({ type: 'endpoints-changed' }) }),
+  new SqliteStore({ path: data.dbPath, synchronous: data.synchronous, onEndpointsChanged: () => post({ type: 'endpoints-changed' }) }),
   SecretBox.fromBase64(data.encryptionKeys));
 const sender = new RoundRobinSender(data.sender, data.senderThreads);
 
@@ -44,6 +46,14 @@ const worker = new DeliveryWorker({
 worker.start();
 
 port.on('message', (message: ToDeliveryThread) => {
+  if (typeof message === 'object') {
+    const { id } = message;
+    const written = message.type === 'commit'
+      ? worker.commitMessages(message.batch, message.now).then((results) => post({ type: 'committed', id, results: results.map(toWireError) }))
+      : store.appendAuditEntries(message.entries).then(() => post({ type: 'written', id }));
+    written.catch((error: unknown) => post({ type: 'write-failed', id, reason: error instanceof Error ? error.message : String(error) }));
+    return;
+  }
   if (message === 'wake') worker.wake();
   if (message === 'stop') {
     void (async () => {

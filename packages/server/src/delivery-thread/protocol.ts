@@ -1,9 +1,12 @@
-import type { OperationalEvent } from '@herald/core';
+import { HeraldError, type AuditEntry, type ErrorCode, type OperationalEvent } from '@herald/core';
 import type { HttpSenderOptions } from '@herald/delivery';
+import type { NewMessage } from '@herald/storage';
 
 /** What the main thread gives the delivery thread at start. */
 export interface DeliveryThreadData {
   dbPath: string;
+  /** Accepted messages are committed on this thread, so it needs the durability the operator chose. */
+  synchronous: 'FULL' | 'NORMAL';
   /** Opens the endpoint secrets of claimed deliveries (see SecretBox). */
   encryptionKeys: string[];
   logLevel: string;
@@ -15,10 +18,30 @@ export interface DeliveryThreadData {
   maxPerOrigin: number;
 }
 
-export type ToDeliveryThread = 'wake' | 'stop';
+export type ToDeliveryThread =
+  | 'wake'
+  | 'stop'
+  | { type: 'commit'; id: number; batch: NewMessage[]; now: number }
+  | { type: 'audit'; id: number; entries: AuditEntry[] };
+
+/** A HeraldError as it crosses the thread boundary (structured cloning keeps no classes). */
+export interface WireError {
+  code: ErrorCode;
+  status: number;
+  message: string;
+}
+
+export const toWireError = (error: HeraldError | null): WireError | null =>
+  error && { code: error.code, status: error.status, message: error.message };
+
+export const fromWireError = (error: WireError | null): HeraldError | null =>
+  error && new HeraldError(error.code, error.status, error.message);
 
 export type FromDeliveryThread =
   | { type: 'metrics'; attempts: Array<['success' | 'retry' | 'failed', number]>; delivered: number[]; stale: number }
   | { type: 'event'; event: OperationalEvent }
   | { type: 'endpoints-changed' }
+  | { type: 'committed'; id: number; results: Array<WireError | null> }
+  | { type: 'written'; id: number }
+  | { type: 'write-failed'; id: number; reason: string }
   | { type: 'stopped' };

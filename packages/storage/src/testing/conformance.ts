@@ -13,6 +13,7 @@ import { attemptRequestHeadersSuite } from './conformance/attempt-request-header
 import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 import { claimSkippingSuite } from './conformance/claim-skipping.ts';
 import { tenancySuite } from './conformance/tenancy.ts';
+import { ingestClaimSuite } from './conformance/ingest-claim.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 
@@ -22,7 +23,12 @@ export type { OpenStore } from './conformance/fixtures.ts';
  * it. The suite calls migrate() itself (so `open` may or may not have), and closes the store.
  * Only the Store interface is used, so any adapter can run it unchanged.
  */
-export function storeConformanceSuite(name: string, open: OpenStore): void {
+export interface ConformanceOptions {
+  /** The adapter implements createMessagesClaiming, and is held to it. */
+  claimsAtIngest?: boolean;
+}
+
+export function storeConformanceSuite(name: string, open: OpenStore, options: ConformanceOptions = {}): void {
   const withStore: WithStore = (body) => async () => {
     const { store, cleanup } = await open();
     try {
@@ -51,5 +57,6 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
     attemptTimelineSuite(withStore);
     claimSkippingSuite(withStore);
     tenancySuite(withStore);
+    if (options.claimsAtIngest) ingestClaimSuite(withStore);
   });
 }
