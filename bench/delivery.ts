@@ -104,6 +104,9 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
   const deliveredAll = await waitForCount(ask, messages * endpoints, 300_000);
   const wall = (deliveredAll - started) / 1000;
   const cpu = Object.entries(pids).map(([who, pid]) => `${who} ${((cpuSeconds(pid) - cpuBefore[who]!) / wall * 100).toFixed(0)}%`).join(', ');
+  // Less at the mercy of the machine's drift than a rate: what each delivery cost Herald in CPU.
+  const heraldMicrosecondsPerDelivery = pids.herald === undefined ? NaN
+    : ((cpuSeconds(pids.herald) - cpuBefore.herald!) * 1e6) / (messages * endpoints);
   const { arrivals } = await ask<{ arrivals: Array<[string, number]> }>('arrivals');
   await api.close();
   const latencies = arrivals.map(([key, at]) => at - (acceptedAt.get(key.split(' ')[0]!) ?? at)).sort((a, b) => a - b);
@@ -113,6 +116,7 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     cpu,
+    heraldMicrosecondsPerDelivery,
   };
 }
 
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
     const one = await scenario('bench-1', herald.url, receiver.url, 1, MESSAGES_ONE, receiver.ask, pids);
     const ceilingFan = await ceilingNow();
     const fan = process.env.BENCH_FANOUT === 'skip'
-      ? { ingestPerSecond: NaN, deliveriesPerSecond: NaN, p50: NaN, p99: NaN, cpu: 'skipped' }
+      ? { ingestPerSecond: NaN, deliveriesPerSecond: NaN, p50: NaN, p99: NaN, cpu: 'skipped', heraldMicrosecondsPerDelivery: NaN }
       : await scenario('bench-10', herald.url, receiver.url, FANOUT, MESSAGES_FANOUT, receiver.ask, pids);
     const ratio = (value: number, of: number) => `${((value / of) * 100).toFixed(0)}% of ceiling`;
     const rows = [
@@ -145,10 +149,12 @@ async function main(): Promise<void> {
       ['1 endpoint: ingest', `${one.ingestPerSecond.toFixed(0)} msg/s`, ''],
       ['1 endpoint: deliveries', `${one.deliveriesPerSecond.toFixed(0)} /s`, ratio(one.deliveriesPerSecond, ceilingOne)],
       ['1 endpoint: 202-to-receipt p50 / p99', `${one.p50.toFixed(1)} / ${one.p99.toFixed(1)} ms`, ''],
+      ['1 endpoint: Herald CPU per delivery', `${one.heraldMicrosecondsPerDelivery.toFixed(0)} µs`, ''],
       ['raw ceiling before fan-out run', `${ceilingFan.toFixed(0)} req/s`, ''],
       [`fan-out ${FANOUT}: ingest`, `${fan.ingestPerSecond.toFixed(0)} msg/s`, ''],
       [`fan-out ${FANOUT}: deliveries`, `${fan.deliveriesPerSecond.toFixed(0)} /s`, ratio(fan.deliveriesPerSecond, ceilingFan)],
       [`fan-out ${FANOUT}: 202-to-receipt p50 / p99`, `${fan.p50.toFixed(1)} / ${fan.p99.toFixed(1)} ms`, ''],
+      [`fan-out ${FANOUT}: Herald CPU per delivery`, `${fan.heraldMicrosecondsPerDelivery.toFixed(0)} µs`, ''],
     ];
     for (const [label, value, note] of rows) process.stdout.write(`${label!.padEnd(48)} ${value!.padStart(18)}  ${note}\n`);
     process.stdout.write(`CPU use (100% = one core of ${availableParallelism()}): 1 endpoint: ${one.cpu}; fan-out: ${fan.cpu}\n`);
