@@ -12,7 +12,7 @@ const leaseBatch = prepared('herald_lease_due', `WITH due AS (
       ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED
     ), leased AS (
       UPDATE deliveries d SET status = ${MessageStatus.Sending}, available_at = $3, fence = d.fence + 1, updated_at = $1
-      FROM due WHERE d.id = due.id
+      WHERE d.id = ANY(ARRAY(SELECT id FROM due))
       RETURNING d.id, d.msg_id, d.endpoint_id, d.fence, d.attempt_count, d.trigger_type
     )
     SELECT l.id AS delivery_id, l.fence, l.attempt_count, l.trigger_type, to_jsonb(m) AS message, to_jsonb(e) AS endpoint
@@ -51,7 +51,7 @@ const writeBatch = prepared('herald_write_results', `WITH input AS (
     ), applied AS (
       UPDATE deliveries d SET status = i.status, available_at = i.available_at,
         attempt_count = d.attempt_count + i.attempted::int, updated_at = $18
-      FROM input i WHERE d.id = i.delivery_id AND d.fence = i.fence
+      FROM input i WHERE d.id = ANY($1::bigint[]) AND d.id = i.delivery_id AND d.fence = i.fence
       RETURNING d.id
     ), recorded AS (
       SELECT i.* FROM input i JOIN applied a ON a.id = i.delivery_id WHERE i.attempted
@@ -106,7 +106,7 @@ export async function releaseDeliveries(db: Queryable, leases: DeliveryRelease[]
   if (leases.length === 0) return;
   await db.query(`UPDATE deliveries d SET status = ${MessageStatus.Pending}, available_at = t.available_at, updated_at = $4
     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at)
-    WHERE d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
+    WHERE d.id = ANY($1::bigint[]) AND d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
   [leases.map((l) => Number(l.deliveryId)), leases.map((l) => l.fence), leases.map((l) => l.availableAt), now]);
 }
 
@@ -115,7 +115,7 @@ export async function renewLeases(db: Queryable, leases: DeliveryRelease[], now:
   if (leases.length === 0) return;
   await db.query(`UPDATE deliveries d SET available_at = t.available_at, updated_at = $4
     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at)
-    WHERE d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
+    WHERE d.id = ANY($1::bigint[]) AND d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
   [leases.map((l) => Number(l.deliveryId)), leases.map((l) => l.fence), leases.map((l) => l.availableAt), now]);
 }
 
