@@ -6,6 +6,17 @@ import { activeSecrets, toEndpoint, toMessage, type EndpointRow, type MessageRow
 /** The channel a worker LISTENs on: notified when deliveries were committed, due now. */
 export const DELIVERIES_CHANNEL = 'herald_deliveries';
 
+const MESSAGE_COLUMNS = ['id', 'app_id', 'event_type', 'event_id', 'channels', 'payload', 'created_at'] as const;
+const ENDPOINT_COLUMNS = ['id', 'app_id', 'uid', 'url', 'description', 'disabled', 'event_types', 'channels', 'headers', 'throttle_rate',
+  'metadata', 'version', 'secrets', 'failing_since', 'created_at', 'updated_at', 'verification'] as const;
+const selected = (alias: string, columns: readonly string[]) => columns.map((column) => `${alias}.${column} AS ${alias}_${column}`).join(', ');
+
+/**
+ * Every join is through a primary key given as an array (= ANY), so each stays a few index
+ * lookups whatever the planner believes about the tables' sizes: a plan cached while they were
+ * small would otherwise scan all of messages or endpoints on every claim. Columns are named, not
+ * whole rows (to_jsonb(m)), which Postgres would first have to build and then serialise.
+ */
 const leaseBatch = prepared('herald_lease_due', `WITH due AS (
       SELECT id FROM deliveries WHERE status IN (${MessageStatus.Pending}, ${MessageStatus.Sending}) AND available_at <= $1
         AND endpoint_id <> ALL($4::text[])
@@ -15,12 +26,17 @@ const leaseBatch = prepared('herald_lease_due', `WITH due AS (
       WHERE d.id = ANY(ARRAY(SELECT id FROM due))
       RETURNING d.id, d.msg_id, d.endpoint_id, d.fence, d.attempt_count, d.trigger_type
     )
-    SELECT l.id AS delivery_id, l.fence, l.attempt_count, l.trigger_type, to_jsonb(m) AS message, to_jsonb(e) AS endpoint
+    SELECT l.id AS delivery_id, l.fence, l.attempt_count, l.trigger_type, ${selected('m', MESSAGE_COLUMNS)}, ${selected('e', ENDPOINT_COLUMNS)}
     FROM leased l JOIN messages m ON m.id = l.msg_id JOIN endpoints e ON e.id = l.endpoint_id
+    WHERE m.id = ANY(ARRAY(SELECT msg_id FROM leased)) AND e.id = ANY(ARRAY(SELECT endpoint_id FROM leased))
     ORDER BY l.id`);
 
-interface ClaimRow {
-  delivery_id: number; fence: number; attempt_count: number; trigger_type: number; message: MessageRow; endpoint: EndpointRow;
+type Prefixed<P extends string, R> = { [K in keyof R & string as `${P}_${K}`]: R[K] };
+type ClaimRow = { delivery_id: number; fence: number; attempt_count: number; trigger_type: number }
+  & Prefixed<'m', MessageRow> & Prefixed<'e', EndpointRow>;
+
+function unprefixed<R>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): R {
+  return Object.fromEntries(columns.map((column) => [column, row[`${prefix}_${column}`]])) as R;
 }
 
 /**
@@ -31,15 +47,18 @@ interface ClaimRow {
  */
 export async function leaseDue(db: Queryable, limit: number, leaseMs: number, now: number, skipEndpointIds: readonly string[]): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimRow>(leaseBatch([now, limit, now + leaseMs, skipEndpointIds]));
-  return rows.map((row) => ({
-    deliveryId: String(row.delivery_id),
-    fence: row.fence,
-    attemptCount: row.attempt_count,
-    triggerType: row.trigger_type,
-    message: toMessage(row.message),
-    endpoint: toEndpoint(row.endpoint),
-    secrets: activeSecrets(row.endpoint.secrets, now),
-  }));
+  return rows.map((row) => {
+    const endpoint = unprefixed<EndpointRow>(row, 'e', ENDPOINT_COLUMNS);
+    return {
+      deliveryId: String(row.delivery_id),
+      fence: row.fence,
+      attemptCount: row.attempt_count,
+      triggerType: row.trigger_type,
+      message: toMessage(unprefixed<MessageRow>(row, 'm', MESSAGE_COLUMNS)),
+      endpoint: toEndpoint(endpoint),
+      secrets: activeSecrets(endpoint.secrets, now),
+    };
+  });
 }
 
 const writeBatch = prepared('herald_write_results', `WITH input AS (
