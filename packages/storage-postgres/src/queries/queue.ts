@@ -6,9 +6,13 @@ import { activeSecrets, toEndpoint, toMessage, type EndpointRow, type MessageRow
 /** The channel a worker LISTENs on: notified when deliveries were committed, due now. */
 export const DELIVERIES_CHANNEL = 'herald_deliveries';
 
-const MESSAGE_COLUMNS = ['id', 'app_id', 'event_type', 'event_id', 'channels', 'payload', 'created_at'] as const;
-const ENDPOINT_COLUMNS = ['id', 'app_id', 'uid', 'url', 'description', 'disabled', 'event_types', 'channels', 'headers', 'throttle_rate',
-  'metadata', 'version', 'secrets', 'failing_since', 'created_at', 'updated_at', 'verification'] as const;
+/** Every column of the row type R, checked by the compiler: a column added to R cannot be left out of a claim. */
+const allColumnsOf = <R>() => <const C extends ReadonlyArray<keyof R & string>>(
+  columns: C & (Exclude<keyof R, C[number]> extends never ? unknown : never),
+): C => columns;
+const MESSAGE_COLUMNS = allColumnsOf<MessageRow>()(['id', 'app_id', 'event_type', 'event_id', 'channels', 'payload', 'created_at']);
+const ENDPOINT_COLUMNS = allColumnsOf<EndpointRow>()(['id', 'app_id', 'uid', 'url', 'description', 'disabled', 'event_types', 'channels',
+  'headers', 'throttle_rate', 'metadata', 'version', 'secrets', 'failing_since', 'created_at', 'updated_at', 'verification']);
 const selected = (alias: string, columns: readonly string[]) => columns.map((column) => `${alias}.${column} AS ${alias}_${column}`).join(', ');
 
 /**
