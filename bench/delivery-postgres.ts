@@ -30,7 +30,9 @@ export async function postgresBench(server: string, messages: number, kit: Bench
   const dir = tempDir('herald-bench-pg-');
   const spawned: HeraldProcess[] = [];
   const spawn = async (role: 'api' | 'worker') => {
-    const herald = await spawnHerald(postgresModeEnv(databaseUrl, role, dir.path, { HERALD_RETRY_SCHEDULE: '5s,5m', HERALD_DATABASE_POOL_SIZE: '10', ...kit.heraldEnv }), 60_000);
+    const herald = await spawnHerald(postgresModeEnv(databaseUrl, role, dir.path, { HERALD_RETRY_SCHEDULE: '5s,5m', HERALD_DATABASE_POOL_SIZE: '10', ...kit.heraldEnv }), 60_000,
+      // BENCH_NODE_ARGS (e.g. --cpu-prof) reaches these processes too, as it does embedded Herald.
+      (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0));
     spawned.push(herald);
     return herald;
   };

@@ -64,7 +64,10 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       logger: logger.child({ component: 'delivery' }),
       ...workerLimits(config),
       leaseMs: config.leaseMs,
-      minClaimIntervalMs: 20,
+      // Fewer, larger claims than one per notification suit a shared database; but a worker takes
+      // at most one origin's share (HERALD_ORIGIN_CONCURRENCY, 64) per claim, so this interval
+      // also caps what one worker can send to one origin: 64 per 5 ms.
+      minClaimIntervalMs: 5,
       renewLeases: (leases, now) => store.renewLeases(leases, now),
       metrics: metrics.delivery,
       operational,

@@ -25,6 +25,8 @@ import * as auditLog from './queries/audit-log.ts';
 import { applyEndpointLimits } from './queries/claim-limits.ts';
 import { purgeBodies, type PurgeCounts } from './queries/retention.ts';
 import { listenForDeliveries } from './notifications.ts';
+import { LookupBatcher } from './lookup-batcher.ts';
+import { toApplication, toEndpoint, type ApplicationRow, type EndpointRow } from './rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -54,11 +56,16 @@ export class PostgresStore implements Store {
    */
   private readonly queuePool: pg.Pool;
   private readonly endpointConcurrency: number | null;
+  /** Every accepted message looks up its application and that application's endpoints: one query per event-loop turn each. */
+  private readonly applicationLookups: LookupBatcher<ApplicationRow>;
+  private readonly endpointLookups: LookupBatcher<EndpointRow>;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = createPool({ connectionString: options.connectionString, schema: options.schema, max: options.poolSize });
     this.queuePool = createPool({ connectionString: options.connectionString, schema: options.schema, max: 3, durable: false });
     this.endpointConcurrency = options.endpointConcurrency ?? null;
+    this.applicationLookups = new LookupBatcher((keys) => applications.applicationsByKey(this.pool, keys));
+    this.endpointLookups = new LookupBatcher((appIds) => endpoints.endpointsOfApps(this.pool, appIds));
   }
 
   migrate(): Promise<void> {
@@ -73,7 +80,10 @@ export class PostgresStore implements Store {
   initSetting(name: string, value: string): Promise<string> { return settings.initSetting(this.pool, name, value); }
 
   createApplication(input: NewApplication, now: number): Promise<Application> { return applications.createApplication(this.pool, input, now); }
-  getApplication(idOrUid: string): Promise<Application | undefined> { return applications.getApplication(this.pool, idOrUid); }
+  async getApplication(idOrUid: string): Promise<Application | undefined> {
+    const [row] = await this.applicationLookups.load(idOrUid);
+    return row && toApplication(row);
+  }
   listApplications(page: PageRequest): Promise<Page<Application>> { return applications.listApplications(this.pool, page); }
   updateApplication(id: string, changes: ApplicationChanges, now: number): Promise<Application> {
     return applications.updateApplication(this.pool, id, changes, now);
@@ -92,7 +102,7 @@ export class PostgresStore implements Store {
   createEndpoint(input: NewEndpoint, now: number): Promise<Endpoint> { return endpoints.createEndpoint(this.pool, input, now); }
   getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | undefined> { return endpoints.getEndpoint(this.pool, appId, idOrUid); }
   listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>> { return endpoints.listEndpoints(this.pool, appId, page); }
-  allEndpoints(appId: string): Promise<Endpoint[]> { return endpoints.allEndpoints(this.pool, appId); }
+  async allEndpoints(appId: string): Promise<Endpoint[]> { return (await this.endpointLookups.load(appId)).map(toEndpoint); }
   updateEndpoint(appId: string, id: string, changes: EndpointChanges, now: number): Promise<Endpoint> {
     return endpoints.updateEndpoint(this.pool, appId, id, changes, now);
   }

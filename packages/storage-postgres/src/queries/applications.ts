@@ -19,6 +19,17 @@ export async function getApplication(db: Queryable, idOrUid: string): Promise<Ap
   return rows[0] && toApplication(rows[0]);
 }
 
+/** The applications at each of these ids or uids, by the key that found them: an id match first. */
+export async function applicationsByKey(db: Queryable, keys: string[]): Promise<Map<string, ApplicationRow[]>> {
+  const { rows } = await db.query<ApplicationRow>('SELECT * FROM applications WHERE id = ANY($1::text[]) OR uid = ANY($1::text[])', [keys]);
+  const found = new Map<string, ApplicationRow[]>();
+  for (const key of keys) {
+    const row = rows.find((candidate) => candidate.id === key) ?? rows.find((candidate) => candidate.uid === key);
+    if (row) found.set(key, [row]);
+  }
+  return found;
+}
+
 export function listApplications(db: Queryable, request: PageRequest): Promise<Page<Application>> {
   return queryPage(db, 'SELECT * FROM applications', [], new Params(), 'id', request, toApplication, (app) => app.id);
 }

@@ -78,7 +78,8 @@ export async function applyEndpointLimits(
   }
   if (deferred.length > 0) {
     await db.query(`UPDATE deliveries d SET status = ${MessageStatus.Pending}, available_at = t.available_at
-      FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at) WHERE d.id = t.id AND d.fence = t.fence`,
+      FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at)
+      WHERE d.id = ANY($1::bigint[]) AND d.id = t.id AND d.fence = t.fence`,
     [deferred.map((d) => d.id), deferred.map((d) => d.fence), deferred.map((d) => d.availableAt)]);
   }
   return claimed.filter((c) => !limited.includes(c) || kept.has(c.deliveryId));

@@ -35,6 +35,18 @@ export async function allEndpoints(db: Queryable, appId: string): Promise<Endpoi
   return rows.map(toEndpoint);
 }
 
+/** Every endpoint of each of these applications, by application id. */
+export async function endpointsOfApps(db: Queryable, appIds: string[]): Promise<Map<string, EndpointRow[]>> {
+  const { rows } = await db.query<EndpointRow>('SELECT * FROM endpoints WHERE app_id = ANY($1::text[])', [appIds]);
+  const found = new Map<string, EndpointRow[]>();
+  for (const row of rows) {
+    const ofApp = found.get(row.app_id);
+    if (ofApp) ofApp.push(row);
+    else found.set(row.app_id, [row]);
+  }
+  return found;
+}
+
 export async function updateEndpoint(db: Queryable, appId: string, id: string, changes: EndpointChanges, now: number): Promise<Endpoint> {
   const current = await getEndpoint(db, appId, id);
   if (!current) throw new NotFoundError('Endpoint');

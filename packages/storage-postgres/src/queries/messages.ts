@@ -14,7 +14,7 @@ const insertBatch = prepared('herald_insert_messages', `WITH new_messages AS (
     INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
     SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
     FROM unnest($8::text[], $9::text[], $10::text[]) AS t(msg_id, app_id, endpoint_id)
-    JOIN endpoints e ON e.id = t.endpoint_id AND e.app_id = t.app_id
+    JOIN endpoints e ON e.id = t.endpoint_id AND e.app_id = t.app_id WHERE e.id = ANY($10::text[])
   ), new_keys AS (
     INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
     SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::int[], $16::text[], $17::bigint[])

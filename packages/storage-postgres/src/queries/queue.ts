@@ -6,21 +6,41 @@ import { activeSecrets, toEndpoint, toMessage, type EndpointRow, type MessageRow
 /** The channel a worker LISTENs on: notified when deliveries were committed, due now. */
 export const DELIVERIES_CHANNEL = 'herald_deliveries';
 
+/** Every column of the row type R, checked by the compiler: a column added to R cannot be left out of a claim. */
+const allColumnsOf = <R>() => <const C extends ReadonlyArray<keyof R & string>>(
+  columns: C & (Exclude<keyof R, C[number]> extends never ? unknown : never),
+): C => columns;
+const MESSAGE_COLUMNS = allColumnsOf<MessageRow>()(['id', 'app_id', 'event_type', 'event_id', 'channels', 'payload', 'created_at']);
+const ENDPOINT_COLUMNS = allColumnsOf<EndpointRow>()(['id', 'app_id', 'uid', 'url', 'description', 'disabled', 'event_types', 'channels',
+  'headers', 'throttle_rate', 'metadata', 'version', 'secrets', 'failing_since', 'created_at', 'updated_at', 'verification']);
+const selected = (alias: string, columns: readonly string[]) => columns.map((column) => `${alias}.${column} AS ${alias}_${column}`).join(', ');
+
+/**
+ * Every join is through a primary key given as an array (= ANY), so each stays a few index
+ * lookups whatever the planner believes about the tables' sizes: a plan cached while they were
+ * small would otherwise scan all of messages or endpoints on every claim. Columns are named, not
+ * whole rows (to_jsonb(m)), which Postgres would first have to build and then serialise.
+ */
 const leaseBatch = prepared('herald_lease_due', `WITH due AS (
       SELECT id FROM deliveries WHERE status IN (${MessageStatus.Pending}, ${MessageStatus.Sending}) AND available_at <= $1
         AND endpoint_id <> ALL($4::text[])
       ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED
     ), leased AS (
       UPDATE deliveries d SET status = ${MessageStatus.Sending}, available_at = $3, fence = d.fence + 1, updated_at = $1
-      FROM due WHERE d.id = due.id
+      WHERE d.id = ANY(ARRAY(SELECT id FROM due))
       RETURNING d.id, d.msg_id, d.endpoint_id, d.fence, d.attempt_count, d.trigger_type
     )
-    SELECT l.id AS delivery_id, l.fence, l.attempt_count, l.trigger_type, to_jsonb(m) AS message, to_jsonb(e) AS endpoint
+    SELECT l.id AS delivery_id, l.fence, l.attempt_count, l.trigger_type, ${selected('m', MESSAGE_COLUMNS)}, ${selected('e', ENDPOINT_COLUMNS)}
     FROM leased l JOIN messages m ON m.id = l.msg_id JOIN endpoints e ON e.id = l.endpoint_id
+    WHERE m.id = ANY(ARRAY(SELECT msg_id FROM leased)) AND e.id = ANY(ARRAY(SELECT endpoint_id FROM leased))
     ORDER BY l.id`);
 
-interface ClaimRow {
-  delivery_id: number; fence: number; attempt_count: number; trigger_type: number; message: MessageRow; endpoint: EndpointRow;
+type Prefixed<P extends string, R> = { [K in keyof R & string as `${P}_${K}`]: R[K] };
+type ClaimRow = { delivery_id: number; fence: number; attempt_count: number; trigger_type: number }
+  & Prefixed<'m', MessageRow> & Prefixed<'e', EndpointRow>;
+
+function unprefixed<R>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): R {
+  return Object.fromEntries(columns.map((column) => [column, row[`${prefix}_${column}`]])) as R;
 }
 
 /**
@@ -31,15 +51,18 @@ interface ClaimRow {
  */
 export async function leaseDue(db: Queryable, limit: number, leaseMs: number, now: number, skipEndpointIds: readonly string[]): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimRow>(leaseBatch([now, limit, now + leaseMs, skipEndpointIds]));
-  return rows.map((row) => ({
-    deliveryId: String(row.delivery_id),
-    fence: row.fence,
-    attemptCount: row.attempt_count,
-    triggerType: row.trigger_type,
-    message: toMessage(row.message),
-    endpoint: toEndpoint(row.endpoint),
-    secrets: activeSecrets(row.endpoint.secrets, now),
-  }));
+  return rows.map((row) => {
+    const endpoint = unprefixed<EndpointRow>(row, 'e', ENDPOINT_COLUMNS);
+    return {
+      deliveryId: String(row.delivery_id),
+      fence: row.fence,
+      attemptCount: row.attempt_count,
+      triggerType: row.trigger_type,
+      message: toMessage(unprefixed<MessageRow>(row, 'm', MESSAGE_COLUMNS)),
+      endpoint: toEndpoint(endpoint),
+      secrets: activeSecrets(endpoint.secrets, now),
+    };
+  });
 }
 
 const writeBatch = prepared('herald_write_results', `WITH input AS (
@@ -51,7 +74,7 @@ const writeBatch = prepared('herald_write_results', `WITH input AS (
     ), applied AS (
       UPDATE deliveries d SET status = i.status, available_at = i.available_at,
         attempt_count = d.attempt_count + i.attempted::int, updated_at = $18
-      FROM input i WHERE d.id = i.delivery_id AND d.fence = i.fence
+      FROM input i WHERE d.id = ANY($1::bigint[]) AND d.id = i.delivery_id AND d.fence = i.fence
       RETURNING d.id
     ), recorded AS (
       SELECT i.* FROM input i JOIN applied a ON a.id = i.delivery_id WHERE i.attempted
@@ -106,7 +129,7 @@ export async function releaseDeliveries(db: Queryable, leases: DeliveryRelease[]
   if (leases.length === 0) return;
   await db.query(`UPDATE deliveries d SET status = ${MessageStatus.Pending}, available_at = t.available_at, updated_at = $4
     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at)
-    WHERE d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
+    WHERE d.id = ANY($1::bigint[]) AND d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
   [leases.map((l) => Number(l.deliveryId)), leases.map((l) => l.fence), leases.map((l) => l.availableAt), now]);
 }
 
@@ -115,7 +138,7 @@ export async function renewLeases(db: Queryable, leases: DeliveryRelease[], now:
   if (leases.length === 0) return;
   await db.query(`UPDATE deliveries d SET available_at = t.available_at, updated_at = $4
     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, fence, available_at)
-    WHERE d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
+    WHERE d.id = ANY($1::bigint[]) AND d.id = t.id AND d.fence = t.fence AND d.status = ${MessageStatus.Sending}`,
   [leases.map((l) => Number(l.deliveryId)), leases.map((l) => l.fence), leases.map((l) => l.availableAt), now]);
 }
 
