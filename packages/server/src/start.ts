@@ -65,7 +65,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     operational,
     metricsRegistry: metrics.registry,
     queueChanged: () => delivery?.wake(),
-    ...(delivery.appendAuditEntries ? { appendAudit: (entries: AuditEntry[]) => delivery.appendAuditEntries!(entries) } : {}),
+    ...(delivery.appendAuditEntries ? { appendAudit: delivery.appendAuditEntries.bind(delivery) } : {}),
     ownRelay,
   }, logger);
   logger.info({ port: api.port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
