@@ -290,7 +290,9 @@ export class HttpSender {
     const chunks: Buffer[] = [];
     let size = 0;
     return new Promise((resolve, reject) => {
+      let settled = false;
       const done = (truncated: boolean) => {
+        settled = true;
         body.off('data', onData);
         body.destroy();
         resolve(this.decodeCapped(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated));
@@ -308,9 +310,15 @@ export class HttpSender {
       };
       body.on('data', onData);
       body.once('end', () => done(false));
-      body.once('error', reject);
-      // Closed with neither an end nor an error: a settled promise ignores this.
-      body.once('close', () => reject(Object.assign(new Error('the response ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+      body.once('error', (error) => {
+        settled = true;
+        reject(error);
+      });
+      // Closed with neither an end nor an error. Every body closes, so the error (and its stack
+      // trace, which cost more than the rest of reading) is made only when it is really needed.
+      body.once('close', () => {
+        if (!settled) reject(Object.assign(new Error('the response ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      });
     });
   }
 

@@ -151,6 +151,19 @@ test('a receiver that never answers, sends headers a byte a second, or trickles 
   }));
 });
 
+test('a body cut short by the receiver is a network failure at once, not a response and not a wait for the deadline', T, async () => {
+  const cutting = createTcpServer((socket) => {
+    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly ten b', () => socket.destroy()));
+    socket.on('error', () => {});
+  });
+  servers.push(cutting);
+  await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+  const started = performance.now();
+  const result = await sender().send(post((cutting.address() as AddressInfo).port));
+  assertError(result, 'network');
+  assert.ok(performance.now() - started < DEADLINE, `ended after ${performance.now() - started} ms`);
+});
+
 test('a DNS lookup that never answers ends at the deadline too', T, async () => {
   for (const allowPrivateTargets of [true, false]) {
     const started = performance.now();
