@@ -36,11 +36,19 @@ export function withSecretEncryption<S extends Store>(store: S, box: SecretBox):
       return { ...result, claimed: result.claimed.map((claimed) => ({ ...claimed, secrets: open(claimed.secrets) })) };
     };
   }
+  // Bound once per method: binding on every access made a new function for every store call.
+  const bound = new WeakMap<object, unknown>();
   return new Proxy(store, {
     get(target, property) {
       if (Object.hasOwn(replaced, property)) return replaced[property as keyof Store];
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      let method = bound.get(value);
+      if (method === undefined) {
+        method = (value as (...args: unknown[]) => unknown).bind(target);
+        bound.set(value, method);
+      }
+      return method;
     },
   });
 }
