@@ -105,8 +105,8 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
   const wall = (deliveredAll - started) / 1000;
   const cpu = Object.entries(pids).map(([who, pid]) => `${who} ${((cpuSeconds(pid) - cpuBefore[who]!) / wall * 100).toFixed(0)}%`).join(', ');
   // Less at the mercy of the machine's drift than a rate: what each delivery cost Herald in CPU.
-  const heraldMicrosecondsPerDelivery = pids.herald === undefined ? NaN
-    : ((cpuSeconds(pids.herald) - cpuBefore.herald!) * 1e6) / (messages * endpoints);
+  const heraldCpuMicroseconds = pids.herald === undefined ? NaN : (cpuSeconds(pids.herald) - cpuBefore.herald!) * 1e6;
+  const heraldMicrosecondsPerDelivery = heraldCpuMicroseconds / (messages * endpoints);
   const { arrivals } = await ask<{ arrivals: Array<[string, number]> }>('arrivals');
   await api.close();
   const latencies = arrivals.map(([key, at]) => at - (acceptedAt.get(key.split(' ')[0]!) ?? at)).sort((a, b) => a - b);
@@ -117,6 +117,7 @@ async function scenario(name: string, heraldUrl: string, receiverUrl: string, en
     p99: percentile(latencies, 99),
     cpu,
     heraldMicrosecondsPerDelivery,
+    heraldMicrosecondsPerMessage: heraldCpuMicroseconds / messages,
   };
 }
 
@@ -137,14 +138,21 @@ async function main(): Promise<void> {
     // This machine's speed drifts from minute to minute (shared cores), so each scenario is compared
     // with a ceiling measured right before it: the best of two runs, so as not to flatter the ratio.
     const ceilingNow = async () => Math.max(await ceiling(receiver.url, 10_000, 64), await ceiling(receiver.url, 10_000, 64));
+    // The API alone, for an application with no endpoints: every message still commits (with its
+    // fsync) before its 202, but nothing is delivered. No delivery rate can exceed this one.
+    const ceilingIngest = await ceilingNow();
+    const ingestOnly = await scenario('bench-0', herald.url, receiver.url, 0, MESSAGES_ONE, receiver.ask, pids);
     const ceilingOne = await ceilingNow();
     const one = await scenario('bench-1', herald.url, receiver.url, 1, MESSAGES_ONE, receiver.ask, pids);
     const ceilingFan = await ceilingNow();
     const fan = process.env.BENCH_FANOUT === 'skip'
-      ? { ingestPerSecond: NaN, deliveriesPerSecond: NaN, p50: NaN, p99: NaN, cpu: 'skipped', heraldMicrosecondsPerDelivery: NaN }
+      ? { ingestPerSecond: NaN, deliveriesPerSecond: NaN, p50: NaN, p99: NaN, cpu: 'skipped', heraldMicrosecondsPerDelivery: NaN, heraldMicrosecondsPerMessage: NaN }
       : await scenario('bench-10', herald.url, receiver.url, FANOUT, MESSAGES_FANOUT, receiver.ask, pids);
     const ratio = (value: number, of: number) => `${((value / of) * 100).toFixed(0)}% of ceiling`;
     const rows = [
+      ['raw ceiling before ingest-only run', `${ceilingIngest.toFixed(0)} req/s`, ''],
+      ['no endpoints: ingest', `${ingestOnly.ingestPerSecond.toFixed(0)} msg/s`, ratio(ingestOnly.ingestPerSecond, ceilingIngest)],
+      ['no endpoints: Herald CPU per message', `${ingestOnly.heraldMicrosecondsPerMessage.toFixed(0)} µs`, ''],
       ['raw ceiling before 1-endpoint run', `${ceilingOne.toFixed(0)} req/s`, ''],
       ['1 endpoint: ingest', `${one.ingestPerSecond.toFixed(0)} msg/s`, ''],
       ['1 endpoint: deliveries', `${one.deliveriesPerSecond.toFixed(0)} /s`, ratio(one.deliveriesPerSecond, ceilingOne)],
@@ -157,7 +165,7 @@ async function main(): Promise<void> {
       [`fan-out ${FANOUT}: Herald CPU per delivery`, `${fan.heraldMicrosecondsPerDelivery.toFixed(0)} µs`, ''],
     ];
     for (const [label, value, note] of rows) process.stdout.write(`${label!.padEnd(48)} ${value!.padStart(18)}  ${note}\n`);
-    process.stdout.write(`CPU use (100% = one core of ${availableParallelism()}): 1 endpoint: ${one.cpu}; fan-out: ${fan.cpu}\n`);
+    process.stdout.write(`CPU use (100% = one core of ${availableParallelism()}): no endpoints: ${ingestOnly.cpu}; 1 endpoint: ${one.cpu}; fan-out: ${fan.cpu}\n`);
     if (process.env.BENCH_DATABASE_URL) {
       // Embedded Herald stops first, so the PostgreSQL processes have the cores it used.
       herald.child.kill('SIGTERM');

@@ -404,11 +404,19 @@ export class SqliteStore implements Store {
   private insertMessages(batch: NewMessage[], now: number, claim: IngestClaim | null): ClaimingResult {
     const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    // The fan-out was computed before this commit: an endpoint deleted since (or not of this
-    // application) is skipped rather than failing the message with a foreign-key error.
     const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
-      created_at, updated_at) SELECT ?, id, app_id, ?, ?, ?, ?, ? FROM endpoints
-      WHERE id = ? AND app_id = ? RETURNING id`);
+      created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    // The fan-out was computed before this commit: an endpoint deleted since (or not of this
+    // application) is skipped rather than failing the message with a foreign-key error. Looked up
+    // once per batch, inside its transaction, rather than once per delivery.
+    let endpointOwners = new Map<string, string>();
+    const readEndpointOwners = () => {
+      const ids = new Set<string>();
+      for (const item of batch) for (const endpointId of item.endpointIds) ids.add(endpointId);
+      endpointOwners = ids.size === 0 ? new Map() : new Map(
+        (this.stmt('SELECT id, app_id FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+          .all(JSON.stringify([...ids])) as Array<{ id: string; app_id: string }>).map((row) => [row.id, row.app_id]));
+    };
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
       status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
@@ -423,10 +431,11 @@ export class SqliteStore implements Store {
         message.payload, message.createdAt);
       const leased: Array<[number, string]> = [];
       for (const endpointId of item.endpointIds) {
+        if (endpointOwners.get(endpointId) !== message.appId) continue;
         const lease = room > leased.length && !skip.has(endpointId);
-        const row = insertDelivery.get(message.id, lease ? MessageStatus.Sending : MessageStatus.Pending,
-          lease ? leasedUntil : now, lease ? 1 : 0, now, now, endpointId, message.appId) as { id: number } | undefined;
-        if (row && lease) leased.push([row.id, endpointId]);
+        const { lastInsertRowid } = insertDelivery.run(message.id, endpointId, message.appId,
+          lease ? MessageStatus.Sending : MessageStatus.Pending, lease ? leasedUntil : now, lease ? 1 : 0, now, now);
+        if (lease) leased.push([Number(lastInsertRowid), endpointId]);
       }
       const key = item.idempotency;
       if (key) insertKey.run(key.scope, key.key, key.requestHash, key.status, key.body, key.createdAt);
@@ -438,6 +447,7 @@ export class SqliteStore implements Store {
     // tried without savepoints; only if one fails is the batch redone with a savepoint per message,
     // so that the bad one is rolled back alone.
     const optimistic = this.db.transaction(() => {
+      readEndpointOwners();
       batch.forEach(insertOne);
       return this.leasedDeliveries(leasedOf, now);
     });
@@ -452,6 +462,7 @@ export class SqliteStore implements Store {
     const one = this.db.transaction(insertOne);
     const results: Array<HeraldError | null> = [];
     const careful = this.db.transaction(() => {
+      readEndpointOwners();
       for (const item of batch) {
         try {
           one(item);
