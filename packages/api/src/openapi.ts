@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ENDPOINT_KEY_OUT_PATTERN, ENDPOINT_SECRET_PATTERN } from './schemas/endpoint.ts';
 
 type Operation = Record<string, unknown>;
 type OpenApiDocument = {
@@ -44,6 +45,19 @@ export function implementedDocument(routes: Array<{ method: string; path: string
   }
   if (schemas.EndpointIn?.properties) {
     schemas.EndpointIn.properties.headers = { type: 'object', additionalProperties: { type: 'string' }, nullable: true };
+  }
+  // Herald also takes `whsk_` (ed25519) secrets, and shows their `whpk_` public key.
+  const secretFields: Array<[string, string, RegExp]> = [
+    ['EndpointIn', 'secret', ENDPOINT_SECRET_PATTERN],
+    ['EndpointSecretRotateIn', 'key', ENDPOINT_SECRET_PATTERN],
+    ['EndpointSecretOut', 'key', ENDPOINT_KEY_OUT_PATTERN],
+  ];
+  for (const [name, field, pattern] of secretFields) {
+    const property = schemas[name]?.properties?.[field] as { pattern?: string; description?: string } | undefined;
+    if (!property) continue;
+    property.pattern = pattern.source;
+    property.description = `${property.description ?? ''} Herald also accepts \`whsk_\` and base64 of a 32-byte ed25519 private key, `
+      + 'and then signs with ed25519 (v1a) and shows the `whpk_` public key instead of the secret.';
   }
   return { ...contract, info: { ...contract.info, title: 'Herald API (Svix v1 compatible)' }, paths };
 }

@@ -90,6 +90,27 @@ describe('HTTP behaviour outside the SDK', () => {
     assert.ok(servedOps.length >= 35, `served ${servedOps.length} operations`);
   });
 
+  test('the served document describes the secrets Herald takes and the keys it shows, ed25519 ones included', async () => {
+    type Schemas = Record<string, { properties: Record<string, { pattern: string }> }>;
+    const { components } = (await (await fetch(`${herald.url}/api/v1/openapi.json`)).json()) as { components: { schemas: Schemas } };
+    const pattern = (schema: string, field: string) => new RegExp(components.schemas[schema]!.properties[field]!.pattern);
+    const ed25519Secret = `whsk_${Buffer.alloc(32, 9).toString('base64')}`;
+    for (const schema of ['EndpointIn', 'EndpointSecretRotateIn']) {
+      const field = schema === 'EndpointIn' ? 'secret' : 'key';
+      assert.match(ed25519Secret, pattern(schema, field), `${schema}.${field} takes a whsk_ secret`);
+      assert.match(`whsec_${'A'.repeat(32)}`, pattern(schema, field));
+      assert.doesNotMatch('whsk_short', pattern(schema, field));
+    }
+    for (const secret of [ed25519Secret, undefined]) {
+      const created = (await (await call(`/api/v1/app/${appId}/endpoint`, {
+        method: 'POST', json: { url: 'https://example.com/hook', ...(secret ? { secret } : {}) },
+      })).json()) as { id: string };
+      const { key } = (await (await call(`/api/v1/app/${appId}/endpoint/${created.id}/secret`)).json()) as { key: string };
+      assert.match(key, secret ? /^whpk_/ : /^whsec_/);
+      assert.match(key, pattern('EndpointSecretOut', 'key'), `the key shown (${key.slice(0, 5)}…) fits the served pattern`);
+    }
+  });
+
   test('the vendored contract is the shared reference, byte for byte', { skip: !existsSync(SHARED_CONTRACT) && 'shared/ not present' }, () => {
     assert.equal(readFileSync(CONTRACT_URL, 'utf8'), readFileSync(SHARED_CONTRACT, 'utf8'));
   });

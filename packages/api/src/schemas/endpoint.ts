@@ -3,7 +3,10 @@ import { MESSAGE_STATUS_TEXT, type Endpoint, type EndpointVerification, type Mes
 import { eventTypeName, iso, metadata, rate, uid } from './common.ts';
 
 // Beyond Svix: `whsk_` + base64 of a 32-byte ed25519 seed makes Herald sign with ed25519 (v1a).
-export const endpointSecret = z.string().regex(/^((whsec_)?[a-zA-Z0-9+/=]{32,100}|whsk_[a-zA-Z0-9+/]{43}=)$/,
+export const ENDPOINT_SECRET_PATTERN = /^((whsec_)?[a-zA-Z0-9+/=]{32,100}|whsk_[a-zA-Z0-9+/]{43}=)$/;
+/** What `GET …/secret` returns: the secret, or for a `whsk_` one the `whpk_` public key. */
+export const ENDPOINT_KEY_OUT_PATTERN = /^(whsec_[a-zA-Z0-9+/=]{32,100}|whpk_[a-zA-Z0-9+/]{43}=)$/;
+export const endpointSecret = z.string().regex(ENDPOINT_SECRET_PATTERN,
   'must be base64 of 24 to 75 bytes, optionally prefixed with whsec_, or whsk_ and base64 of a 32-byte ed25519 private key');
 
 const headerName = z.string().min(1).max(256).regex(/^[!#$%&'*+\-.^_`|~0-9a-zA-Z]+$/, 'is not a valid HTTP header name');
