@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { DeliveryThread } from './delivery-thread/client.ts';
+import { DeliverySupervisor } from './delivery-thread/supervisor.ts';
 import { createIngest, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 import { startPostgresHerald } from './start-postgres.ts';
@@ -94,7 +95,7 @@ interface DeliveryEngine {
 
 /**
  * The delivery engine, on its own thread with its own connection to the database (the default, so
- * that the API and delivery each get a core), or in this thread.
+ * that the API and delivery each get a core; restarted if it dies), or in this thread.
  */
 function startDelivery(
   config: HeraldConfig,
@@ -108,7 +109,7 @@ function startDelivery(
 ): DeliveryEngine {
   const sending = senderOptions(config, ownRelay);
   if (config.deliveryThread) {
-    return new DeliveryThread({
+    const data = {
       dbPath,
       synchronous: config.sqliteSynchronous,
       encryptionKeys,
@@ -119,7 +120,13 @@ function startDelivery(
       failureWindowMs: config.disableAfterMs,
       maxInFlight: config.workerConcurrency,
       maxPerOrigin: config.originConcurrency,
-    }, { metrics, operational, endpointsChanged: () => store.forgetCachedEndpoints() }, logger);
+    };
+    return new DeliverySupervisor({
+      start: (exitedUnexpectedly) => new DeliveryThread(data,
+        { metrics, operational, endpointsChanged: () => store.forgetCachedEndpoints(), exitedUnexpectedly }, logger),
+      recoverLeases: () => store.expireAllLeases(Date.now()),
+      logger,
+    });
   }
   const sender = new HttpSender(sending);
   const worker = new DeliveryWorker({

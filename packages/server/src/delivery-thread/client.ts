@@ -14,6 +14,8 @@ export interface DeliveryThreadHandlers {
   metrics: DeliveryMetrics;
   operational: OperationalEventSink;
   endpointsChanged: () => void;
+  /** The thread ended without being asked to stop (an uncaught error in it, say). */
+  exitedUnexpectedly?: (code: number) => void;
 }
 
 /** The main thread's handle on the delivery thread. */
@@ -24,6 +26,7 @@ export class DeliveryThread {
   private readonly writes = new Map<number, PendingWrite>();
   private nextWriteId = 0;
   private exited = false;
+  private stopRequested = false;
 
   constructor(data: DeliveryThreadData, handlers: DeliveryThreadHandlers, logger: Logger) {
     this.worker = new Worker(typeScriptWorkerSource(new URL('./entry.ts', import.meta.url)), { eval: true, workerData: data });
@@ -61,7 +64,7 @@ export class DeliveryThread {
       }
     });
     this.worker.on('error', (error) => logger.fatal({ err: error }, 'the delivery thread failed'));
-    this.worker.on('exit', () => {
+    this.worker.on('exit', (code) => {
       // A batch the thread never answered for may or may not have committed: the client is told
       // 503, and a retry with its Idempotency-Key (or eventId) cannot make a second message.
       this.exited = true;
@@ -69,6 +72,7 @@ export class DeliveryThread {
       for (const write of this.writes.values()) write.reject(unanswered);
       this.writes.clear();
       markStopped();
+      if (!this.stopRequested) handlers.exitedUnexpectedly?.(code);
     });
   }
 
@@ -105,11 +109,13 @@ export class DeliveryThread {
   }
 
   private post(message: ToDeliveryThread): void {
+    if (this.exited) return;
     this.worker.postMessage(message);
   }
 
   async stop(): Promise<void> {
-    this.post('stop');
+    this.stopRequested = true;
+    if (!this.exited) this.post('stop');
     await this.stopped;
   }
 }

@@ -1,0 +1,134 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'node:worker_threads';
+import pino from 'pino';
+import { SecretBox, UnavailableError, newId, noOperationalEvents } from '@herald/core';
+import { noDeliveryMetrics } from '@herald/delivery';
+import { withSecretEncryption, type NewMessage } from '@herald/storage';
+import { SqliteStore } from '@herald/storage-sqlite';
+import { eventually, tempDir } from '@herald/testing';
+import { DeliveryThread } from '../src/delivery-thread/client.ts';
+import { DeliverySupervisor } from '../src/delivery-thread/supervisor.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => {
+  // Each cleanup runs even if another failed, and none may hold the run: a stuck one is left behind.
+  for (const cleanup of cleanups.reverse()) {
+    await Promise.race([Promise.resolve().then(cleanup).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  }
+});
+
+/** A receiver that leaves the first request unanswered and answers 200 to every later one. */
+async function receiverHoldingTheFirst() {
+  const arrivals: string[] = [];
+  const held: ServerResponse[] = [];
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      arrivals.push(String(request.headers['webhook-id']));
+      if (arrivals.length === 1) held.push(response);
+      else response.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, arrivals };
+}
+
+test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and what it held is sent again', { timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  cleanups.push(() => dir.remove());
+  const dbPath = `${dir.path}/herald.db`;
+  const encryptionKeys = [SecretBox.generateKey()];
+  const sqlite = new SqliteStore({ path: dbPath });
+  await sqlite.migrate();
+  cleanups.push(() => sqlite.close());
+  const store = withSecretEncryption(sqlite, SecretBox.fromBase64(encryptionKeys));
+  const receiver = await receiverHoldingTheFirst();
+  const now = Date.now();
+  const app = await store.createApplication({ id: newId('app'), uid: null, name: 'supervised', throttleRate: null, metadata: {} }, now);
+  const endpoint = await store.createEndpoint({ id: newId('ep'), appId: app.id, uid: null, url: receiver.url, description: '', disabled: false,
+    eventTypes: null, channels: null, headers: {}, throttleRate: null, metadata: {}, version: 1, secret: `whsec_${'A'.repeat(32)}` }, now);
+  const messageFor = (n: number): NewMessage => ({
+    message: { id: newId('msg'), appId: app.id, eventType: 'order.paid', eventId: null, channels: null, payload: JSON.stringify({ n }), createdAt: Date.now() },
+    endpointIds: [endpoint.id],
+  });
+
+  const threads: DeliveryThread[] = [];
+  const supervisor = new DeliverySupervisor({
+    start: (exitedUnexpectedly) => {
+      const thread = new DeliveryThread({
+        dbPath, synchronous: 'FULL', encryptionKeys, logLevel: 'silent', sender: { allowPrivateTargets: true }, senderThreads: 1,
+        retryScheduleMs: [1_000], failureWindowMs: 86_400_000, maxInFlight: 16, maxPerOrigin: 16,
+      }, { metrics: noDeliveryMetrics, operational: noOperationalEvents, endpointsChanged: () => {}, exitedUnexpectedly }, pino({ level: 'silent' }));
+      threads.push(thread);
+      return thread;
+    },
+    recoverLeases: () => sqlite.expireAllLeases(Date.now()),
+    logger: pino({ level: 'silent' }),
+    restartDelayMs: 200,
+  });
+  cleanups.push(() => supervisor.stop());
+
+  // The first message is sent at once, and its receiver keeps the request open: the thread holds it.
+  const first = messageFor(1);
+  assert.deepEqual(await supervisor.commitMessages([first], Date.now()), [null]);
+  await eventually(() => receiver.arrivals.length === 1 || undefined, 10_000, 'the first request');
+
+  // The thread dies as an uncaught error would end it.
+  await (threads[0] as unknown as { worker: Worker }).worker.terminate();
+  await new Promise((resolve) => setImmediate(resolve));
+  await assert.rejects(supervisor.commitMessages([messageFor(2)], Date.now()), (error: unknown) => {
+    assert.ok(error instanceof UnavailableError, String(error));
+    assert.equal(error.status, 503);
+    return true;
+  });
+
+  // A client retrying its 503 gets through once the new thread is up.
+  const second = messageFor(3);
+  await eventually(async () => (await supervisor.commitMessages([second], Date.now()).catch(() => [new UnavailableError()]))[0] === null || undefined,
+    10_000, 'a commit through the new thread');
+  assert.equal(supervisor.restartCount, 1);
+  assert.equal(threads.length, 2);
+
+  // The held delivery went back to the queue and out again, with its webhook-id; the new one went out too.
+  await eventually(() => (receiver.arrivals.includes(second.message.id)
+    && receiver.arrivals.filter((id) => id === first.message.id).length === 2) || undefined, 10_000, 'both messages');
+  const attempts = await eventually(async () => {
+    const page = await store.listAttemptsByMessage(app.id, first.message.id, { limit: 10 });
+    return page.data.length > 0 ? page : undefined;
+  }, 10_000, 'the attempt on record');
+  assert.equal(attempts.data.length, 1, 'the answered request is on record; the one cut off by the dead thread is not');
+  assert.equal(attempts.data[0]!.responseStatusCode, 200);
+});
+
+test('a supervisor that is stopped does not start another thread', { timeout: 15_000 }, async () => {
+  const dir = tempDir();
+  cleanups.push(() => dir.remove());
+  const dbPath = `${dir.path}/herald.db`;
+  const sqlite = new SqliteStore({ path: dbPath });
+  await sqlite.migrate();
+  cleanups.push(() => sqlite.close());
+  let started = 0;
+  const supervisor = new DeliverySupervisor({
+    start: (exitedUnexpectedly) => {
+      started++;
+      return new DeliveryThread({
+        dbPath, synchronous: 'FULL', encryptionKeys: [SecretBox.generateKey()], logLevel: 'silent', sender: { allowPrivateTargets: true },
+        senderThreads: 1, retryScheduleMs: [1_000], failureWindowMs: 86_400_000, maxInFlight: 16, maxPerOrigin: 16,
+      }, { metrics: noDeliveryMetrics, operational: noOperationalEvents, endpointsChanged: () => {}, exitedUnexpectedly }, pino({ level: 'silent' }));
+    },
+    recoverLeases: () => sqlite.expireAllLeases(Date.now()),
+    logger: pino({ level: 'silent' }),
+    restartDelayMs: 50,
+  });
+  await supervisor.stop();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(started, 1);
+  assert.equal(supervisor.restartCount, 0);
+});
