@@ -117,7 +117,8 @@ describe('HTTP behaviour outside the SDK', () => {
 
   test('/metrics is Prometheus text with the delivery series', async () => {
     const text = await (await fetch(`${herald.url}/metrics`)).text();
-    for (const name of ['herald_queue_depth', 'herald_queue_lag_seconds', 'herald_delivery_attempt_duration_seconds', 'herald_delivery_latency_seconds', 'herald_delivery_attempts_total']) {
+    for (const name of ['herald_queue_depth', 'herald_queue_lag_seconds', 'herald_delivery_attempt_duration_seconds', 'herald_delivery_latency_seconds', 'herald_delivery_attempts_total',
+      'herald_delivery_thread_restarts_total']) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'));
     }
   });

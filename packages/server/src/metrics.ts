@@ -30,6 +30,11 @@ export function createMetrics(store: Store, clock: () => number) {
     registers: [registry],
   });
   const accepted = new Counter({ name: 'herald_messages_accepted_total', help: 'Messages committed and answered 202.', registers: [registry] });
+  const threadRestarts = new Counter({
+    name: 'herald_delivery_thread_restarts_total',
+    help: 'Times the embedded delivery thread died and was replaced (each one is logged with its cause).',
+    registers: [registry],
+  });
   new Gauge({
     name: 'herald_queue_depth',
     help: 'Deliveries not yet finished (pending or in flight).',
@@ -59,5 +64,5 @@ export function createMetrics(store: Store, clock: () => number) {
       stale.inc();
     },
   };
-  return { registry, delivery, messageAccepted: () => accepted.inc() };
+  return { registry, delivery, messageAccepted: () => accepted.inc(), deliveryThreadRestarted: () => threadRestarts.inc() };
 }

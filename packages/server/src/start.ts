@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { DeliveryWorker, HttpSender, type DeliveryMetrics, type OwnRelayTarget } from '@herald/delivery';
+import { DeliveryWorker, HttpSender, type OwnRelayTarget } from '@herald/delivery';
 import { SecretBox, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
 import { withSecretEncryption, type NewMessage } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
@@ -56,7 +56,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
   const ownRelay = ownRelayFor(config);
-  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics.delivery, operational, logger, ownRelay);
+  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics, operational, logger, ownRelay);
 
   const api = await startApi(config, {
     store,
@@ -102,7 +102,7 @@ function startDelivery(
   store: SqliteStore,
   dbPath: string,
   encryptionKeys: string[],
-  metrics: DeliveryMetrics,
+  metrics: Pick<ReturnType<typeof createMetrics>, 'delivery' | 'deliveryThreadRestarted'>,
   operational: OperationalEventSink,
   logger: Logger,
   ownRelay: OwnRelayTarget,
@@ -123,9 +123,10 @@ function startDelivery(
     };
     return new DeliverySupervisor({
       start: (exitedUnexpectedly) => new DeliveryThread(data,
-        { metrics, operational, endpointsChanged: () => store.forgetCachedEndpoints(), exitedUnexpectedly }, logger),
+        { metrics: metrics.delivery, operational, endpointsChanged: () => store.forgetCachedEndpoints(), exitedUnexpectedly }, logger),
       recoverLeases: () => store.expireAllLeases(Date.now()),
       logger,
+      restarted: metrics.deliveryThreadRestarted,
     });
   }
   const sender = new HttpSender(sending);
@@ -134,7 +135,7 @@ function startDelivery(
     sender,
     logger: logger.child({ component: 'delivery' }),
     ...workerLimits(config),
-    metrics,
+    metrics: metrics.delivery,
     operational,
   });
   worker.start();

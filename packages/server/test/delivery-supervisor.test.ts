@@ -60,6 +60,7 @@ test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and
   });
 
   const threads: DeliveryThread[] = [];
+  let restartsReported = 0;
   const supervisor = new DeliverySupervisor({
     start: (exitedUnexpectedly) => {
       const thread = new DeliveryThread({
@@ -72,6 +73,7 @@ test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and
     recoverLeases: () => sqlite.expireAllLeases(Date.now()),
     logger: pino({ level: 'silent' }),
     restartDelayMs: 200,
+    restarted: () => restartsReported++,
   });
   cleanups.push(() => supervisor.stop());
 
@@ -94,6 +96,7 @@ test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and
   await eventually(async () => (await supervisor.commitMessages([second], Date.now()).catch(() => [new UnavailableError()]))[0] === null || undefined,
     10_000, 'a commit through the new thread');
   assert.equal(supervisor.restartCount, 1);
+  assert.equal(restartsReported, 1, 'the restart reaches the metrics');
   assert.equal(threads.length, 2);
 
   // The held delivery went back to the queue and out again, with its webhook-id; the new one went out too.

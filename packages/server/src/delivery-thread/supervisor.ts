@@ -12,6 +12,8 @@ export interface DeliverySupervisorOptions {
    */
   recoverLeases: () => Promise<number>;
   logger: Logger;
+  /** Called each time a new thread replaces a dead one. */
+  restarted?: () => void;
   /** First wait before a restart (default 1 s); it doubles, up to maxRestartDelayMs, while threads keep dying young. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
@@ -94,6 +96,7 @@ export class DeliverySupervisor {
     if (this.stopping) return;
     this.current = this.launch();
     this.restarts++;
+    this.options.restarted?.();
     this.options.logger.warn({ deliveries: recovered }, 'delivery thread restarted; the deliveries it held are queued again');
   }
 }
