@@ -63,7 +63,7 @@ export class DeliveryThread {
           break;
       }
     });
-    this.worker.on('error', (error) => logger.fatal({ err: error }, 'the delivery thread failed'));
+    this.worker.on('error', (error) => logger.error({ err: error }, 'the delivery thread failed'));
     this.worker.on('exit', (code) => {
       // A batch the thread never answered for may or may not have committed: the client is told
       // 503, and a retry with its Idempotency-Key (or eventId) cannot make a second message.
