@@ -24,15 +24,9 @@ export class ThreadedSender implements Sender {
   private startedAt = 0;
   private respawnDelayMs = 0;
   private respawnTimer: NodeJS.Timeout | undefined;
-  private threadsStarted = 0;
 
   constructor(private readonly options: Omit<HttpSenderOptions, 'lookup'>) {
     this.spawn();
-  }
-
-  /** How many threads this sender has started: more than one means one died and was replaced. */
-  get threadCount(): number {
-    return this.threadsStarted;
   }
 
   send(request: SendRequest): Promise<SendResult> {
@@ -46,7 +40,6 @@ export class ThreadedSender implements Sender {
   private spawn(): void {
     this.respawnTimer = undefined;
     this.startedAt = performance.now();
-    this.threadsStarted++;
     const worker = new Worker(typeScriptWorkerSource(new URL('./sender-thread.ts', import.meta.url)), { eval: true, workerData: this.options });
     this.worker = worker;
     worker.on('message', (batch: Array<[number, SendResult]>) => {

@@ -7,18 +7,50 @@ import pino from 'pino';
 import { SecretBox, UnavailableError, newId, noOperationalEvents } from '@herald/core';
 import { noDeliveryMetrics } from '@herald/delivery';
 import { withSecretEncryption, type NewMessage } from '@herald/storage';
+import { newApplication, newEndpoint } from '@herald/storage/testing';
 import { SqliteStore } from '@herald/storage-sqlite';
-import { eventually, tempDir } from '@herald/testing';
+import { cleanupList, eventually, tempDir } from '@herald/testing';
 import { DeliveryThread } from '../src/delivery-thread/client.ts';
 import { DeliverySupervisor } from '../src/delivery-thread/supervisor.ts';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  // Each cleanup runs even if another failed, and none may hold the run: a stuck one is left behind.
-  for (const cleanup of cleanups.reverse()) {
-    await Promise.race([Promise.resolve().then(cleanup).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-  }
-});
+const cleanups = cleanupList();
+after(() => cleanups.run());
+const silent = pino({ level: 'silent' });
+
+/** A migrated SQLite file, and a supervisor whose threads deliver from it; counts the threads started. */
+async function supervised(restartDelayMs: number) {
+  const dir = tempDir();
+  cleanups.add(() => dir.remove());
+  const dbPath = `${dir.path}/herald.db`;
+  const encryptionKeys = [SecretBox.generateKey()];
+  const sqlite = new SqliteStore({ path: dbPath });
+  await sqlite.migrate();
+  cleanups.add(() => sqlite.close());
+  const threads: DeliveryThread[] = [];
+  let restarts = 0;
+  const supervisor = new DeliverySupervisor({
+    start: (exitedUnexpectedly) => {
+      const thread = new DeliveryThread({
+        dbPath, synchronous: 'FULL', encryptionKeys, logLevel: 'silent', sender: { allowPrivateTargets: true }, senderThreads: 1,
+        retryScheduleMs: [1_000], failureWindowMs: 86_400_000, maxInFlight: 16, maxPerOrigin: 16,
+      }, { metrics: noDeliveryMetrics, operational: noOperationalEvents, endpointsChanged: () => {}, exitedUnexpectedly }, silent);
+      threads.push(thread);
+      return thread;
+    },
+    recoverLeases: () => sqlite.expireAllLeases(Date.now()),
+    logger: silent,
+    restartDelayMs,
+    restarted: () => restarts++,
+  });
+  cleanups.add(() => supervisor.stop());
+  const store = withSecretEncryption(sqlite, SecretBox.fromBase64(encryptionKeys));
+  /** Ends the newest thread as an uncaught error would, and waits until the supervisor has seen it. */
+  const kill = async () => {
+    await (threads.at(-1) as unknown as { worker: Worker }).worker.terminate();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { store, sqlite, supervisor, threads, kill, restarts: () => restarts };
+}
 
 /** A receiver that leaves the first request unanswered and answers 200 to every later one. */
 async function receiverHoldingTheFirst() {
@@ -33,7 +65,7 @@ async function receiverHoldingTheFirst() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => {
+  cleanups.add(() => {
     server.closeAllConnections();
     server.close();
   });
@@ -41,50 +73,21 @@ async function receiverHoldingTheFirst() {
 }
 
 test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and what it held is sent again', { timeout: 30_000 }, async () => {
-  const dir = tempDir();
-  cleanups.push(() => dir.remove());
-  const dbPath = `${dir.path}/herald.db`;
-  const encryptionKeys = [SecretBox.generateKey()];
-  const sqlite = new SqliteStore({ path: dbPath });
-  await sqlite.migrate();
-  cleanups.push(() => sqlite.close());
-  const store = withSecretEncryption(sqlite, SecretBox.fromBase64(encryptionKeys));
+  const { store, supervisor, threads, kill, restarts } = await supervised(200);
   const receiver = await receiverHoldingTheFirst();
-  const now = Date.now();
-  const app = await store.createApplication({ id: newId('app'), uid: null, name: 'supervised', throttleRate: null, metadata: {} }, now);
-  const endpoint = await store.createEndpoint({ id: newId('ep'), appId: app.id, uid: null, url: receiver.url, description: '', disabled: false,
-    eventTypes: null, channels: null, headers: {}, throttleRate: null, metadata: {}, version: 1, secret: `whsec_${'A'.repeat(32)}` }, now);
+  const app = await store.createApplication(newApplication(), Date.now());
+  const endpoint = await store.createEndpoint(newEndpoint(app.id, { url: receiver.url }), Date.now());
   const messageFor = (n: number): NewMessage => ({
     message: { id: newId('msg'), appId: app.id, eventType: 'order.paid', eventId: null, channels: null, payload: JSON.stringify({ n }), createdAt: Date.now() },
     endpointIds: [endpoint.id],
   });
-
-  const threads: DeliveryThread[] = [];
-  let restartsReported = 0;
-  const supervisor = new DeliverySupervisor({
-    start: (exitedUnexpectedly) => {
-      const thread = new DeliveryThread({
-        dbPath, synchronous: 'FULL', encryptionKeys, logLevel: 'silent', sender: { allowPrivateTargets: true }, senderThreads: 1,
-        retryScheduleMs: [1_000], failureWindowMs: 86_400_000, maxInFlight: 16, maxPerOrigin: 16,
-      }, { metrics: noDeliveryMetrics, operational: noOperationalEvents, endpointsChanged: () => {}, exitedUnexpectedly }, pino({ level: 'silent' }));
-      threads.push(thread);
-      return thread;
-    },
-    recoverLeases: () => sqlite.expireAllLeases(Date.now()),
-    logger: pino({ level: 'silent' }),
-    restartDelayMs: 200,
-    restarted: () => restartsReported++,
-  });
-  cleanups.push(() => supervisor.stop());
 
   // The first message is sent at once, and its receiver keeps the request open: the thread holds it.
   const first = messageFor(1);
   assert.deepEqual(await supervisor.commitMessages([first], Date.now()), [null]);
   await eventually(() => receiver.arrivals.length === 1 || undefined, 10_000, 'the first request');
 
-  // The thread dies as an uncaught error would end it.
-  await (threads[0] as unknown as { worker: Worker }).worker.terminate();
-  await new Promise((resolve) => setImmediate(resolve));
+  await kill();
   await assert.rejects(supervisor.commitMessages([messageFor(2)], Date.now()), (error: unknown) => {
     assert.ok(error instanceof UnavailableError, String(error));
     assert.equal(error.status, 503);
@@ -95,9 +98,8 @@ test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and
   const second = messageFor(3);
   await eventually(async () => (await supervisor.commitMessages([second], Date.now()).catch(() => [new UnavailableError()]))[0] === null || undefined,
     10_000, 'a commit through the new thread');
-  assert.equal(supervisor.restartCount, 1);
-  assert.equal(restartsReported, 1, 'the restart reaches the metrics');
   assert.equal(threads.length, 2);
+  assert.equal(restarts(), 1, 'the restart is reported (to the metrics)');
 
   // The held delivery went back to the queue and out again, with its webhook-id; the new one went out too.
   await eventually(() => (receiver.arrivals.includes(second.message.id)
@@ -110,28 +112,11 @@ test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and
   assert.equal(attempts.data[0]!.responseStatusCode, 200);
 });
 
-test('a supervisor that is stopped does not start another thread', { timeout: 15_000 }, async () => {
-  const dir = tempDir();
-  cleanups.push(() => dir.remove());
-  const dbPath = `${dir.path}/herald.db`;
-  const sqlite = new SqliteStore({ path: dbPath });
-  await sqlite.migrate();
-  cleanups.push(() => sqlite.close());
-  let started = 0;
-  const supervisor = new DeliverySupervisor({
-    start: (exitedUnexpectedly) => {
-      started++;
-      return new DeliveryThread({
-        dbPath, synchronous: 'FULL', encryptionKeys: [SecretBox.generateKey()], logLevel: 'silent', sender: { allowPrivateTargets: true },
-        senderThreads: 1, retryScheduleMs: [1_000], failureWindowMs: 86_400_000, maxInFlight: 16, maxPerOrigin: 16,
-      }, { metrics: noDeliveryMetrics, operational: noOperationalEvents, endpointsChanged: () => {}, exitedUnexpectedly }, pino({ level: 'silent' }));
-    },
-    recoverLeases: () => sqlite.expireAllLeases(Date.now()),
-    logger: pino({ level: 'silent' }),
-    restartDelayMs: 50,
-  });
+test('a supervisor stopped while a restart is pending starts no other thread', { timeout: 15_000 }, async () => {
+  const { supervisor, threads, kill, restarts } = await supervised(300);
+  await kill();
   await supervisor.stop();
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.equal(started, 1);
-  assert.equal(supervisor.restartCount, 0);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(threads.length, 1);
+  assert.equal(restarts(), 0);
 });

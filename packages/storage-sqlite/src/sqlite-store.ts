@@ -407,16 +407,8 @@ export class SqliteStore implements Store {
     const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     // The fan-out was computed before this commit: an endpoint deleted since (or not of this
-    // application) is skipped rather than failing the message with a foreign-key error. Looked up
-    // once per batch, inside its transaction, rather than once per delivery.
+    // application) is skipped rather than failing the message with a foreign-key error.
     let endpointOwners = new Map<string, string>();
-    const readEndpointOwners = () => {
-      const ids = new Set<string>();
-      for (const item of batch) for (const endpointId of item.endpointIds) ids.add(endpointId);
-      endpointOwners = ids.size === 0 ? new Map() : new Map(
-        (this.stmt('SELECT id, app_id FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
-          .all(JSON.stringify([...ids])) as Array<{ id: string; app_id: string }>).map((row) => [row.id, row.app_id]));
-    };
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
       status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
@@ -447,7 +439,7 @@ export class SqliteStore implements Store {
     // tried without savepoints; only if one fails is the batch redone with a savepoint per message,
     // so that the bad one is rolled back alone.
     const optimistic = this.db.transaction(() => {
-      readEndpointOwners();
+      endpointOwners = this.endpointOwners(batch);
       batch.forEach(insertOne);
       return this.leasedDeliveries(leasedOf, now);
     });
@@ -462,7 +454,7 @@ export class SqliteStore implements Store {
     const one = this.db.transaction(insertOne);
     const results: Array<HeraldError | null> = [];
     const careful = this.db.transaction(() => {
-      readEndpointOwners();
+      endpointOwners = this.endpointOwners(batch);
       for (const item of batch) {
         try {
           one(item);
@@ -475,6 +467,16 @@ export class SqliteStore implements Store {
     });
     const claimed = careful.immediate();
     return { results, claimed, queued: countDeliveries(batch.filter((_, index) => results[index] === null), claimed) };
+  }
+
+  /** The application of each endpoint the batch fans out to: one query per batch, not one per delivery. */
+  private endpointOwners(batch: NewMessage[]): Map<string, string> {
+    const ids = new Set<string>();
+    for (const item of batch) for (const endpointId of item.endpointIds) ids.add(endpointId);
+    if (ids.size === 0) return new Map();
+    const rows = this.stmt('SELECT id, app_id FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify([...ids])) as Array<{ id: string; app_id: string }>;
+    return new Map(rows.map((row) => [row.id, row.app_id]));
   }
 
   /** The deliveries leased while inserting, with their endpoints read in the same transaction. */

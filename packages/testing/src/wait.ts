@@ -8,3 +8,24 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Cleanups to run after a test file, newest first. Each runs even if another failed, and none may
+ * hold the run for more than `timeoutMs`: a stuck one (a thread that never stops) is left behind.
+ */
+export function cleanupList(timeoutMs = 5_000) {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  return {
+    add(cleanup: () => Promise<void> | void): void {
+      cleanups.push(cleanup);
+    },
+    async run(): Promise<void> {
+      for (const cleanup of cleanups.splice(0).reverse()) {
+        await Promise.race([
+          Promise.resolve().then(cleanup).catch(() => {}),
+          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ]);
+      }
+    },
+  };
+}

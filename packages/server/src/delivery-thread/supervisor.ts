@@ -35,16 +35,10 @@ export class DeliverySupervisor {
   private delayMs: number;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
-  private restarts = 0;
 
   constructor(private readonly options: DeliverySupervisorOptions) {
     this.delayMs = options.restartDelayMs ?? 1_000;
     this.current = this.launch();
-  }
-
-  /** How many times a dead thread has been replaced. */
-  get restartCount(): number {
-    return this.restarts;
   }
 
   wake(): void {
@@ -95,7 +89,6 @@ export class DeliverySupervisor {
     }
     if (this.stopping) return;
     this.current = this.launch();
-    this.restarts++;
     this.options.restarted?.();
     this.options.logger.warn({ deliveries: recovered }, 'delivery thread restarted; the deliveries it held are queued again');
   }

@@ -16,6 +16,8 @@ import { tenancySuite } from './conformance/tenancy.ts';
 import { ingestClaimSuite } from './conformance/ingest-claim.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
+/** Inputs for a valid application and endpoint, for tests beyond the suite. */
+export { newApplication, newEndpoint } from './conformance/fixtures.ts';
 
 /**
  * The behaviour every Store adapter must show, against a real database. `open` gives a fresh,
