@@ -31,9 +31,9 @@ export function hmac(algorithm: 'sha1' | 'sha256' | 'sha512', key: string | Buff
   return mac.digest();
 }
 
-/** A unix timestamp in whole seconds, strictly digits (no sign, exponent or fraction), or null. */
+/** A unix timestamp (seconds; 13 digits for the ms some senders use), strictly digits (no sign, exponent or fraction), or null. */
 export function parseUnixSeconds(value: string | null | undefined): number | null {
-  if (value === null || value === undefined || !/^\d{1,12}$/.test(value)) return null;
+  if (value === null || value === undefined || !/^\d{1,13}$/.test(value)) return null;
   return Number(value);
 }
 
