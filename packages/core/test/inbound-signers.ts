@@ -10,7 +10,7 @@ import Stripe from 'stripe';
 import twilio from 'twilio';
 import { Webhook } from 'standardwebhooks';
 import fc from 'fast-check';
-import type { RawInboundRequest, SourceConfig, SourceType } from '@herald/core';
+import type { RawInboundRequest, SecretSourceConfig, SourceConfig, SourceType } from '@herald/core';
 
 export interface Scheme {
   /** A name for test titles (several hmac variants share one type). */
@@ -60,7 +60,7 @@ export function formParams(body: Buffer): Record<string, string | string[]> {
   return out;
 }
 
-const secretConfig = (secret: string, previousSecret?: string): SourceConfig => (previousSecret ? { secret, previousSecret } : { secret });
+const secretConfig = (secret: string, previousSecret?: string): SecretSourceConfig => (previousSecret ? { secret, previousSecret } : { secret });
 
 export const SCHEMES: Scheme[] = [
   {
