@@ -141,10 +141,21 @@ test('Paddle: a second h1 (Paddle during a secret rotation) is tried too', () =>
   passes('paddle', { secret }, req({ 'paddle-signature': `ts=1700000000;h1=${'b'.repeat(64)};h1=${good}` }, body), 1_700_000_000_000);
 });
 
-test('hex signatures are compared without regard to letter case', () => {
+test("provider hex signatures are compared exactly, as the provider's own code does; the hmac type takes either case", () => {
   const body = 'Hello, World!';
   const upper = 'sha256=757107EA0EB2509FC211221CCE984B8A37570B6D7586C22C46F4379C8B043E17';
-  passes('github', { secret: "It's a Secret to Everybody" }, req({ 'x-hub-signature-256': upper }, body), 0);
+  fails('github', { secret: "It's a Secret to Everybody" }, req({ 'x-hub-signature-256': upper }, body), 0, 'bad_signature');
+  const config = { secret: "It's a Secret to Everybody", header: 'x-sig', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' } as const;
+  passes('hmac', config, req({ 'x-sig': upper }, body), 0);
+});
+
+test('Stripe and Paddle: a header with two timestamps is ambiguous and refused', () => {
+  const secret = 'whsec_test_secret';
+  const payload = '{"id":"evt_1"}';
+  const good = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: 1_700_000_000 });
+  fails('stripe', { secret }, req({ 'stripe-signature': `${good},t=1700000001` }, payload), 1_700_000_000_000, 'bad_signature');
+  const paddle = createHmac('sha256', 'p').update(`1700000000:${payload}`).digest('hex');
+  fails('paddle', { secret: 'p' }, req({ 'paddle-signature': `ts=1700000000;h1=${paddle};ts=1700000001` }, payload), 1_700_000_000_000, 'bad_signature');
 });
 
 test('hmac: a 13-digit timestamp header is read as milliseconds', () => {

@@ -55,9 +55,10 @@ export function parseSignatureItems(value: string, separator: string): Map<strin
   for (const item of value.split(separator)) {
     const at = item.indexOf('=');
     if (at <= 0) continue;
-    const key = item.slice(0, at).trim();
+    // Not trimmed: the providers' parsers do not trim either, and " v1" is not "v1" to them.
+    const key = item.slice(0, at);
     const list = items.get(key) ?? [];
-    list.push(item.slice(at + 1).trim());
+    list.push(item.slice(at + 1));
     items.set(key, list);
   }
   return items;
