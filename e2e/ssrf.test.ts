@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PUBLIC_URLS, SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
+import { PUBLIC_URLS, SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, SSRF_URL_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
 import { apiClient, eventually, startReceiver, startTestHerald, type TestHerald } from '@herald/testing';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -20,8 +20,10 @@ test('every form in the SSRF table is refused with a 422 at endpoint create, upd
   const call = api(await herald({ HERALD_ALLOW_PRIVATE_TARGETS: 'false' }));
   const app = (await call('POST', '/app', { name: 'ssrf' })).body;
   const endpoint = (await call('POST', `/app/${app.id}/endpoint`, { url: 'https://example.com/hook' })).body;
-  assert.ok(SSRF_FORM_COUNT >= 200);
-  for (const url of refusedUrls(9)) {
+  const urls = refusedUrls(9);
+  assert.equal(SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, `SECURITY.md promises ${SSRF_FORMS_PROMISED} forms`);
+  assert.equal(new Set(urls).size, SSRF_URL_COUNT, 'every form is tried, each once');
+  for (const url of urls) {
     for (const [method, path] of [['POST', `/app/${app.id}/endpoint`], ['PUT', `/app/${app.id}/endpoint/${endpoint.id}`], ['PATCH', `/app/${app.id}/endpoint/${endpoint.id}`]] as const) {
       const answer = await call(method, path, { url });
       assert.equal(answer.status, 422, `${method} ${JSON.stringify(url)}: ${JSON.stringify(answer.body)}`);
