@@ -1,15 +1,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException, Svix } from 'svix';
-import { TEST_ADMIN_TOKEN, eventually, spawnHerald, startReceiver, tempDir, testEnv, type HeraldProcess } from '@herald/testing';
+import { cleanupList, TEST_ADMIN_TOKEN, eventually, spawnHerald, startReceiver, tempDir, testEnv, type HeraldProcess } from '@herald/testing';
 
 const TOTAL = 2_000;
 const CONCURRENCY = 16;
 
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+// Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+const cleanups = cleanupList();
+after(() => cleanups.run());
 
 /**
  * Promise 1, "202 means committed": SIGKILL the Herald process while 2,000 messages are being posted
@@ -18,11 +17,11 @@ after(async () => {
 test('kill -9 during a run of 2,000 messages loses no accepted message; duplicates keep their webhook-id', async () => {
   const receiver = await startReceiver();
   const dir = tempDir();
-  cleanups.push(() => receiver.close(), () => dir.remove());
+  cleanups.add(() => receiver.close(), () => dir.remove());
   const env = testEnv(dir.path, { HERALD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s', HERALD_SQLITE_SYNCHRONOUS: 'FULL' });
 
   let herald: HeraldProcess = await spawnHerald(env);
-  cleanups.push(() => {
+  cleanups.add(() => {
     herald.child.kill('SIGKILL');
   });
   const svix = (url: string) => new Svix(TEST_ADMIN_TOKEN, { serverUrl: url, numRetries: 0 } as never);

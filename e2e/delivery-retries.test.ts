@@ -2,22 +2,21 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Svix } from 'svix';
 import { Webhook } from 'standardwebhooks';
-import { eventually, startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
+import { cleanupList, eventually, startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
 
 const OPS_SECRET = 'whsec_' + Buffer.alloc(24, 9).toString('base64');
 
 /** Retries, Retry-After, 410 and exhaustion, end to end through real loopback receivers. */
 describe('delivery retries and operational webhooks', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
+  // Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+  const cleanups = cleanupList();
+  after(() => cleanups.run());
 
   async function setup(env: Record<string, string>) {
     const receiver = await startReceiver();
     const operator = await startReceiver();
     const herald = await startTestHerald({ HERALD_OPERATIONAL_WEBHOOK_URLS: operator.url, HERALD_OPERATIONAL_WEBHOOK_SECRET: OPS_SECRET, ...env });
-    cleanups.push(() => herald.stop(), () => receiver.close(), () => operator.close());
+    cleanups.add(() => herald.stop(), () => receiver.close(), () => operator.close());
     const svix = new Svix(herald.token, { serverUrl: herald.url });
     const app = await svix.application.create({ name: 'Retry app' });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url });
@@ -32,7 +31,7 @@ describe('delivery retries and operational webhooks', () => {
    */
   async function controlEndpoint(svix: Svix, appId: string) {
     const control = await startReceiver();
-    cleanups.push(() => control.close());
+    cleanups.add(() => control.close());
     let retryAfterSeconds = 1;
     control.respondWith((request) => (control.requests.filter((seen) => seen.headers['webhook-id'] === request.headers['webhook-id']).length === 1
       ? { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } }

@@ -2,14 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  TEST_ADMIN_TOKEN, apiClient, eventually, gzipBomb, hugeBody, neverAnswers, slowHeaders, spawnHerald, startReceiver,
+  cleanupList, TEST_ADMIN_TOKEN, apiClient, eventually, gzipBomb, hugeBody, neverAnswers, slowHeaders, spawnHerald, startReceiver,
   tempDir, testEnv, tricklesBody, watchTimerLag, type ApiCall, type HeraldProcess, type HostileReceiver, type Receiver,
 } from '@herald/testing';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+// Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+const cleanups = cleanupList();
+after(() => cleanups.run());
 
 const DEADLINE_MS = 2_000;
 const ORIGIN_CONCURRENCY = 4;
@@ -56,8 +55,8 @@ before(async () => {
   ]);
   hostile = { headers, trickle, huge, bomb };
   const dir = tempDir();
-  cleanups.push(() => dir.remove());
-  for (const receiver of [silent, headers, trickle, huge, bomb, healthy]) cleanups.push(() => receiver.close());
+  cleanups.add(() => dir.remove());
+  for (const receiver of [silent, headers, trickle, huge, bomb, healthy]) cleanups.add(() => receiver.close());
   herald = await spawnHerald(testEnv(dir.path, {
     HERALD_DELIVERY_DEADLINE: `${DEADLINE_MS}ms`,
     HERALD_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
@@ -65,7 +64,7 @@ before(async () => {
     HERALD_SENDER_THREADS: '1',
     HERALD_RETRY_SCHEDULE: '1h',
   }));
-  cleanups.push(() => void herald.child.kill('SIGKILL'));
+  cleanups.add(() => void herald.child.kill('SIGKILL'));
   call = apiClient(herald.url, TEST_ADMIN_TOKEN);
   slow = await createApp(call, 'slow', silent.url);
 
@@ -75,11 +74,11 @@ before(async () => {
   await healthy.waitFor(200);
   const baseline = rssBytes(herald.child.pid!);
   memory = { baseline, peak: baseline, sampler: setInterval(() => (memory.peak = Math.max(memory.peak, rssBytes(herald.child.pid!))), 50) };
-  cleanups.push(() => clearInterval(memory.sampler));
+  cleanups.add(() => clearInterval(memory.sampler));
   // Started after the warm-up, whose 200 requests at once stall this process for a while, before
   // any hostile receiver gets a request.
   lag = watchTimerLag();
-  cleanups.push(() => void lag.stop());
+  cleanups.add(() => void lag.stop());
 });
 
 test('a slow origin cannot starve a healthy endpoint: its requests stay at the origin limit and the healthy deliveries all arrive first', async () => {

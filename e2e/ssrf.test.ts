@@ -1,16 +1,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PUBLIC_URLS, SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, SSRF_URL_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
-import { apiClient, eventually, startReceiver, startTestHerald, type TestHerald } from '@herald/testing';
+import { cleanupList, apiClient, eventually, startReceiver, startTestHerald, type TestHerald } from '@herald/testing';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+// Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+const cleanups = cleanupList();
+after(() => cleanups.run());
 
 async function herald(overrides: Record<string, string>): Promise<TestHerald> {
   const started = await startTestHerald({ HERALD_DELIVERY_THREAD: 'false', ...overrides });
-  cleanups.push(() => started.stop());
+  cleanups.add(() => started.stop());
   return started;
 }
 
@@ -56,14 +55,14 @@ test('with HERALD_HTTPS_ONLY, plain http endpoints are refused and https ones ac
 
 test('a 301, 302, 307 or 308 answer is recorded as a failed attempt, and its Location gets no request', async () => {
   const canary = await startReceiver();
-  cleanups.push(() => canary.close());
+  cleanups.add(() => canary.close());
   // One attempt only within the test: the first retry is an hour away.
   const call = api(await herald({ HERALD_RETRY_SCHEDULE: '1h' }));
   const app = (await call('POST', '/app', { name: 'redirects' })).body;
   const statuses = [301, 302, 307, 308];
   for (const status of statuses) {
     const redirecting = await startReceiver(() => ({ status, headers: { location: canary.url } }));
-    cleanups.push(() => redirecting.close());
+    cleanups.add(() => redirecting.close());
     assert.equal((await call('POST', `/app/${app.id}/endpoint`, { url: redirecting.url, description: String(status) })).status, 201);
   }
   const message = (await call('POST', `/app/${app.id}/msg`, { eventType: 'order.paid', payload: { id: 1 } })).body;
