@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PUBLIC_URLS, SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
+import { readFileSync } from 'node:fs';
+import { PUBLIC_URLS, SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, SSRF_URL_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
 import { checkTargetUrl, isBlockedAddress } from '../src/ssrf-guard.ts';
 
 const BLOCKED_ADDRESSES = [
@@ -46,8 +47,12 @@ test('public unicast addresses, including those right next to blocked ranges, ar
 });
 
 test('endpoint URLs pointing at private places, or with odd schemes or credentials, are refused with a reason', () => {
-  assert.ok(SSRF_FORM_COUNT >= 200, 'table of refused URL forms too small');
-  for (const url of refusedUrls(8080)) {
+  const urls = refusedUrls(8080);
+  const security = readFileSync(new URL('../../../SECURITY.md', import.meta.url), 'utf8');
+  assert.match(security, new RegExp(`The table holds ${SSRF_FORMS_PROMISED} forms`), 'the count asserted is the count SECURITY.md states');
+  assert.equal(SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, `SECURITY.md promises ${SSRF_FORMS_PROMISED} forms`);
+  assert.equal(new Set(urls).size, SSRF_URL_COUNT, 'every form is tried, each once');
+  for (const url of urls) {
     const verdict = checkTargetUrl(url, { allowPrivateTargets: false });
     assert.equal(verdict.ok, false, url);
     assert.ok(!verdict.ok && verdict.reason.length > 10, url);

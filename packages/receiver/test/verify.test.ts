@@ -19,6 +19,10 @@ import {
 // CI clones the repository with shared/ beside it; core keeps a vendored copy for checkouts without it.
 const SHARED_VECTORS = new URL('../../../../shared/reference/standard-webhooks-vectors.json', import.meta.url);
 const VENDORED_VECTORS = new URL('../../core/test/fixtures/standard-webhooks-vectors.json', import.meta.url);
+// Under CI=true the vendored copy is no excuse: shared/ must be there, or the run fails.
+if (!existsSync(SHARED_VECTORS) && process.env.CI === 'true') {
+  throw new Error(`CI=true, but ${SHARED_VECTORS.pathname} is missing: CI must clone shared/ beside the repository.`);
+}
 
 type Vector = { secret: string; 'webhook-id': string; 'webhook-timestamp': string; payload: string; 'webhook-signature': string };
 const vectors: Vector[] = JSON.parse(readFileSync(existsSync(SHARED_VECTORS) ? SHARED_VECTORS : VENDORED_VECTORS, 'utf8')).vectors;
