@@ -217,6 +217,7 @@ export class PostgresStore implements Store {
     return inboundRequests.claimInboundRequests(this.queuePool, limit, leaseMs, now);
   }
   completeInboundRouting(done: InboundRoutingDone, _now: number): Promise<boolean> { return inboundRequests.completeInboundRouting(this.queuePool, done); }
+  expireInboundLeases(_now: number): Promise<number> { return inboundRequests.expireInboundLeases(this.pool); }
   listRouteOutcomes(requestId: string): Promise<RouteOutcome[]> { return inboundRequests.listRouteOutcomes(this.pool, requestId); }
   requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter, _now: number): Promise<number> {
     return inboundRequests.requeueInboundRequests(this.pool, sourceId, which);

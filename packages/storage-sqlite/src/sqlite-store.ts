@@ -903,6 +903,10 @@ export class SqliteStore implements Store {
     return this.inboundRequests.complete(done);
   }
 
+  async expireInboundLeases(_now: number): Promise<number> {
+    return this.inboundRequests.expireLeases();
+  }
+
   async listRouteOutcomes(requestId: string): Promise<RouteOutcome[]> {
     return this.inboundRequests.outcomes(requestId);
   }
