@@ -2,11 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { UnavailableError, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
 import { typeScriptWorkerSource, type DeliveryMetrics } from '@herald/delivery';
-import type { NewInboundRequest, NewMessage, RecordedInboundRequest } from '@herald/storage';
+import type { NewMessage } from '@herald/storage';
 import { fromWireError, type DeliveryThreadData, type FromDeliveryThread, type ToDeliveryThread } from './protocol.ts';
 
 interface PendingWrite {
-  resolve: (results: unknown) => void;
+  resolve: (results: Array<HeraldError | null>) => void;
   reject: (error: unknown) => void;
 }
 
@@ -50,10 +50,6 @@ export class DeliveryThread {
           this.writes.get(message.id)?.resolve(message.results.map(fromWireError));
           this.writes.delete(message.id);
           break;
-        case 'recorded-inbound':
-          this.writes.get(message.id)?.resolve(message.results.map((result) => ('error' in result ? fromWireError(result.error)! : result.recorded)));
-          this.writes.delete(message.id);
-          break;
         case 'written':
           this.writes.get(message.id)?.resolve([]);
           this.writes.delete(message.id);
@@ -93,20 +89,11 @@ export class DeliveryThread {
     await this.write((id) => ({ type: 'audit', id, entries }));
   }
 
-  /**
-   * Commits inbound requests on the delivery thread, the one connection writing this file's busy
-   * tables: on the API's thread the write would wait for that connection's lock (and fsyncs) with
-   * the event loop blocked. Failures per request are HeraldErrors, as from the store.
-   */
-  recordInboundRequests(batch: NewInboundRequest[], now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
-    return this.write((id) => ({ type: 'record-inbound', id, batch, now }));
-  }
-
-  private write<T>(request: (id: number) => ToDeliveryThread): Promise<T> {
+  private write(request: (id: number) => ToDeliveryThread): Promise<Array<HeraldError | null>> {
     if (this.exited) return Promise.reject(new UnavailableError('The delivery engine has stopped; the request was not accepted.'));
     const id = this.nextWriteId++;
-    return new Promise<T>((resolve, reject) => {
-      this.writes.set(id, { resolve: resolve as (results: unknown) => void, reject });
+    return new Promise((resolve, reject) => {
+      this.writes.set(id, { resolve, reject });
       this.post(request(id));
     });
   }

@@ -5,8 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { DeliveryWorker, RoundRobinSender } from '@herald/delivery';
-import { HeraldError, SecretBox } from '@herald/core';
-import { withSecretEncryption, type NewInboundRequest } from '@herald/storage';
+import { SecretBox } from '@herald/core';
+import { withSecretEncryption } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import { toWireError, type DeliveryThreadData, type FromDeliveryThread, type ToDeliveryThread } from './protocol.ts';
 
@@ -45,22 +45,12 @@ const worker = new DeliveryWorker({
 });
 worker.start();
 
-/** Bodies arrive as Uint8Array (structured cloning keeps no Buffer); the store binds Buffers. */
-async function recordInbound(batch: NewInboundRequest[], now: number) {
-  const results = await store.recordInboundRequests(
-    batch.map((request) => ({ ...request, body: request.body && Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) })),
-    now);
-  return results.map((result) => (result instanceof HeraldError ? { error: toWireError(result)! } : { recorded: result }));
-}
-
 port.on('message', (message: ToDeliveryThread) => {
   if (typeof message === 'object') {
     const { id } = message;
     const written = message.type === 'commit'
       ? worker.commitMessages(message.batch, message.now).then((results) => post({ type: 'committed', id, results: results.map(toWireError) }))
-      : message.type === 'record-inbound'
-        ? recordInbound(message.batch, message.now).then((results) => post({ type: 'recorded-inbound', id, results }))
-        : store.appendAuditEntries(message.entries).then(() => post({ type: 'written', id }));
+      : store.appendAuditEntries(message.entries).then(() => post({ type: 'written', id }));
     written.catch((error: unknown) => post({ type: 'write-failed', id, reason: error instanceof Error ? error.message : String(error) }));
     return;
   }

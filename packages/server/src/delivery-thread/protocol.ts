@@ -1,6 +1,6 @@
 import { HeraldError, type AuditEntry, type ErrorCode, type OperationalEvent } from '@herald/core';
 import type { HttpSenderOptions } from '@herald/delivery';
-import type { NewInboundRequest, NewMessage, RecordedInboundRequest } from '@herald/storage';
+import type { NewMessage } from '@herald/storage';
 
 /** What the main thread gives the delivery thread at start. */
 export interface DeliveryThreadData {
@@ -22,9 +22,7 @@ export type ToDeliveryThread =
   | 'wake'
   | 'stop'
   | { type: 'commit'; id: number; batch: NewMessage[]; now: number }
-  | { type: 'audit'; id: number; entries: AuditEntry[] }
-  /** Inbound requests are committed here too: they are written to the same file, on every 2xx's path. */
-  | { type: 'record-inbound'; id: number; batch: NewInboundRequest[]; now: number };
+  | { type: 'audit'; id: number; entries: AuditEntry[] };
 
 /** A HeraldError as it crosses the thread boundary (structured cloning keeps no classes). */
 export interface WireError {
@@ -44,7 +42,6 @@ export type FromDeliveryThread =
   | { type: 'event'; event: OperationalEvent }
   | { type: 'endpoints-changed' }
   | { type: 'committed'; id: number; results: Array<WireError | null> }
-  | { type: 'recorded-inbound'; id: number; results: Array<{ recorded: RecordedInboundRequest } | { error: WireError }> }
   | { type: 'written'; id: number }
   | { type: 'write-failed'; id: number; reason: string }
   | { type: 'stopped' };

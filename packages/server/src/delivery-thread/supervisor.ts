@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditEntry, HeraldError } from '@herald/core';
-import type { NewInboundRequest, NewMessage, RecordedInboundRequest } from '@herald/storage';
+import type { NewMessage } from '@herald/storage';
 import type { DeliveryThread } from './client.ts';
 
 export interface DeliverySupervisorOptions {
@@ -51,10 +51,6 @@ export class DeliverySupervisor {
 
   appendAuditEntries(entries: AuditEntry[]): Promise<void> {
     return this.current.appendAuditEntries(entries);
-  }
-
-  recordInboundRequests(batch: NewInboundRequest[], now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
-    return this.current.recordInboundRequests(batch, now);
   }
 
   async stop(): Promise<void> {
