@@ -98,7 +98,7 @@ test('hostile documents: deep nesting, huge strings and odd names give "no match
   assert.equal(matchesFilter({ text: { $in: 'aaaa' } }, { text: huge }), true);
 
   const headers = JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, string>;
-  assert.equal(matchRequest({ headers: { __proto__: 'x' } as Record<string, unknown> }, { ...push, headers }).match, false, 'an object literal __proto__ is not a field');
+  assert.equal(matchRequest({ headers: JSON.parse('{"__proto__": "z"}') }, { ...push, headers }).match, false);
   assert.equal(matchRequest({ headers: JSON.parse('{"__proto__": "x", "Constructor": "y"}') }, { ...push, headers }).match, true);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
