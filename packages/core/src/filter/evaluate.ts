@@ -54,55 +54,37 @@ function matchContainsAll(filter: unknown[], value: unknown, depth: number): Mis
 
 /**
  * An object: its `$` keys are operators on the value itself, its other keys are fields, matched
- * partially. Against an array, the fields must all match one element (an object filter "finds" an
- * element); operators keep their own rules for arrays (see `applyOperator`).
+ * partially. With fields, against an array, the whole object must hold for one element (`{ items:
+ * { sku: "a", $not: { qty: 0 } } }` finds one item); with operators only, the operators see the array
+ * itself (`{ tags: { $not: "spam" } }`: no element is "spam"; `{ tags: { $eq: [...] } }`: exactly).
  */
 function matchObject(filter: JsonObject, value: unknown, depth: number): Miss | null {
-  let fieldsChecked = false;
-  let hasFields = false;
-  for (const [key, operand] of Object.entries(filter)) {
+  const keys = Object.keys(filter);
+  const hasFields = keys.some((key) => !key.startsWith('$'));
+  if (keys.length === 0 || (hasFields && !isPlainObject(value))) {
+    // `{}` asks for an object (or an array) to be there and says nothing of its content.
+    if (value === undefined) return missing('an object');
+    if (Array.isArray(value)) {
+      if (keys.length === 0) return null;
+      for (const element of value) if (evaluate(filter, element, depth + 1) === null) return null;
+      return miss(`no element matches ${sketch(filter)}`);
+    }
+    if (!isPlainObject(value)) return miss(`expected an object, got ${describe(value)}`);
+  }
+  for (const key of keys) {
+    const operand = filter[key];
     if (key.startsWith('$')) {
       const result = applyOperator(key, operand, value, depth);
       if (result) return result;
       continue;
     }
-    hasFields = true;
-    if (fieldsChecked) continue;
-    if (isPlainObject(value)) {
-      const result = evaluate(operand, field(value, key), depth + 1);
-      if (result) {
-        result.path.unshift(key);
-        return result;
-      }
-    } else {
-      fieldsChecked = true;
-      const result = matchFieldsAgainst(filter, value, depth);
-      if (result) return result;
+    const result = evaluate(operand, field(value as JsonObject, key), depth + 1);
+    if (result) {
+      result.path.unshift(key);
+      return result;
     }
   }
-  if (!hasFields && Object.keys(filter).length === 0) {
-    // `{}` asks for an object (or array) to be there; it says nothing about its content.
-    if (value === undefined) return missing('an object');
-    if (!isPlainObject(value) && !Array.isArray(value)) return miss(`expected an object, got ${describe(value)}`);
-  }
   return null;
-}
-
-function fieldsOnly(filter: JsonObject): JsonObject {
-  const fields: JsonObject = Object.create(null);
-  for (const [key, operand] of Object.entries(filter)) if (!key.startsWith('$')) fields[key] = operand;
-  return fields;
-}
-
-/** The fields of an object filter, against something that is not an object. */
-function matchFieldsAgainst(filter: JsonObject, value: unknown, depth: number): Miss | null {
-  if (value === undefined) return missing('an object');
-  if (!Array.isArray(value)) return miss(`expected an object, got ${describe(value)}`);
-  const fields = fieldsOnly(filter);
-  for (const element of value) {
-    if (evaluate(fields, element, depth + 1) === null) return null;
-  }
-  return miss(`no element matches ${sketch(fields)}`);
 }
 
 type Comparable = number | string;

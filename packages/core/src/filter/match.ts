@@ -77,7 +77,10 @@ export function lowerCaseHeaderFilter(filter: unknown): unknown {
       }
     }
   }
-  if (extra.length > 0) out.$and = [...(Array.isArray(out.$and) ? out.$and : out.$and === undefined ? [] : [{ $and: out.$and }]), ...extra];
+  if (extra.length > 0) {
+    const and = out.$and;
+    out.$and = [...(Array.isArray(and) ? and : and === undefined ? [] : [{ $and: and }]), ...extra];
+  }
   normalised.set(filter, out);
   return out;
 }
