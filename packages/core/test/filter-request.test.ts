@@ -60,6 +60,8 @@ test('every section must match; the verdict names the first that does not, in th
 
 test('absent, null and empty sections put no condition, even on a body that is not JSON', () => {
   const notJson = { ...push, body: null };
+  assert.deepEqual(matchRequest(null, notJson), { match: true }, 'an endpoint without a filter takes everything');
+  assert.equal(matchRequest(JSON.parse('"body"'), notJson).match, false, 'a stored filter that is not an object never throws');
   assert.deepEqual(matchRequest({}, notJson), { match: true });
   assert.deepEqual(matchRequest({ body: null, headers: {}, query: undefined }, notJson), { match: true });
   assert.deepEqual(matchRequest({ body: {} }, notJson), { match: true });
