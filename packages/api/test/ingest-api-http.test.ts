@@ -191,7 +191,7 @@ describe('ingest management API: Herald extensions and validation', () => {
     let entries: Array<{ route: string; resourceIds: Record<string, string> }> = [];
     for (let tries = 0; tries < 50 && !entries.some((entry) => entry.resourceIds.id === created.body.id); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      entries = (await h.call('GET', '/api/v1/audit?limit=250')).body.data;
+      entries = (await h.call('GET', '/api/v1/audit-log?limit=250')).body.data;
     }
     assert.ok(entries.some((entry) => entry.route === '/ingest/api/v1/source' && entry.resourceIds.id === created.body.id));
   });
