@@ -44,6 +44,7 @@ import {
   type QueueStats,
   type Store,
   type StoreCapabilities,
+  type InboundSource, type SourceToken, type RecordedInboundRequest, type InboundRequest, type ClaimedInboundRequest, type RouteOutcome, type InboundVerdict,
 } from '@herald/storage';
 import { InspectorQueries } from './inspector-queries.ts';
 import { migrate } from './migrate.ts';
@@ -824,6 +825,27 @@ export class SqliteStore implements Store {
   async listAuditEntries(page: PageRequest): Promise<Page<AuditEntry>> {
     return this.tenancy.listAuditEntries(page);
   }
+
+  // The inbound gateway (issue 12): implemented next; the interface is committed first so that others can build on it.
+
+  createSource(): Promise<InboundSource> { return notYet(); }
+  getSource(): Promise<InboundSource | undefined> { return notYet(); }
+  listSources(): Promise<Page<InboundSource>> { return notYet(); }
+  updateSource(): Promise<InboundSource> { return notYet(); }
+  deleteSource(): Promise<boolean> { return notYet(); }
+  getSourceTokens(): Promise<SourceToken[]> { return notYet(); }
+  rotateSourceToken(): Promise<void> { return notYet(); }
+  findSourceByToken(): Promise<InboundSource | undefined> { return notYet(); }
+  recordInboundRequests(): Promise<Array<RecordedInboundRequest | HeraldError>> { return notYet(); }
+  getInboundRequest(): Promise<InboundRequest | undefined> { return notYet(); }
+  listInboundRequests(): Promise<Page<InboundRequest>> { return notYet(); }
+  claimInboundRequests(): Promise<ClaimedInboundRequest[]> { return notYet(); }
+  completeInboundRouting(): Promise<boolean> { return notYet(); }
+  listRouteOutcomes(): Promise<RouteOutcome[]> { return notYet(); }
+  requeueInboundRequests(): Promise<number> { return notYet(); }
+  acceptRejectedInboundRequest(): Promise<InboundVerdict> { return notYet(); }
+  purgeRejectedInboundBodies(): Promise<number> { return notYet(); }
+  rewriteSourceSecrets(): Promise<number> { return notYet(); }
 }
 
 
@@ -874,4 +896,8 @@ function messageInsertError(error: unknown, message: Message): HeraldError {
   }
   if (isSqliteError(error, 'SQLITE_CONSTRAINT_FOREIGNKEY')) return new NotFoundError('Application');
   throw error;
+}
+
+function notYet(): never {
+  throw new Error('The inbound gateway is not implemented in this store yet.');
 }
