@@ -6,8 +6,7 @@ import {
   HeraldError, NotFoundError, PayloadTooLargeError, RateLimitedError, challengeAnswer, dedupeKey, inboundEventType, newId, parseCidrList,
   parseInboundBody, verifyInbound, type InspectorBin, type RawInboundRequest, type SourceType,
 } from '@herald/core';
-import type { InboundRequest, InboundSource } from '@herald/storage';
-import { sha256Hex } from '../auth.ts';
+import { sourceTokenHash, type InboundSource, type NewInboundRequest } from '@herald/storage';
 import type { ApiDeps } from '../deps.ts';
 import { problemFor, sendProblem } from '../problem.ts';
 import { captureToBin } from '../inspector/capture.ts';
@@ -86,7 +85,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
     scope.addHook('onRequest', async (request: InRequest, reply) => {
       const now = deps.clock();
       const token = request.params.token;
-      const source = await deps.store.findSourceByToken(sha256Hex(token), now);
+      const source = await deps.store.findSourceByToken(sourceTokenHash(token), now);
       if (!source) {
         const bin = await deps.store.getInspectorBin(token, now);
         if (!bin) throw new NotFoundError('Ingest source');
@@ -169,7 +168,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
 }
 
 function inboundRecord(request: InRequest, body: Buffer | null, verdict: 'accepted' | 'rejected', rejectReason: string | null,
-  facts: { dedupeKey: string | null; eventType: string }): InboundRequest {
+  facts: { dedupeKey: string | null; eventType: string }): NewInboundRequest {
   const { source, receivedAt, sourceIp } = request.inbound!;
   const [, query = ''] = splitOnce(request.url, '?');
   return {
@@ -186,11 +185,7 @@ function inboundRecord(request: InRequest, body: Buffer | null, verdict: 'accept
     verdict,
     rejectReason,
     dedupeKey: facts.dedupeKey,
-    duplicateOf: null,
-    duplicates: 0,
     eventType: facts.eventType,
-    routingRound: 0,
-    routedRound: 0,
   };
 }
 

@@ -1,14 +1,10 @@
 import { HeraldError, UnavailableError } from '@herald/core';
-import type { InboundRequest, InboundVerdict, Store } from '@herald/storage';
+import type { NewInboundRequest, RecordedInboundRequest, Store } from '@herald/storage';
 
-export interface Recorded {
-  id: string;
-  verdict: InboundVerdict;
-  duplicateOf: string | null;
-}
+export type Recorded = RecordedInboundRequest;
 
 interface Queued {
-  request: InboundRequest;
+  request: NewInboundRequest;
   resolve: (recorded: Recorded) => void;
   reject: (error: unknown) => void;
 }
@@ -38,7 +34,7 @@ export class InboundRecorder {
   constructor(private readonly options: RecorderOptions) {}
 
   /** Resolves once the request is committed, with the verdict the store gave it (accepted may become duplicate). */
-  record(request: InboundRequest): Promise<Recorded> {
+  record(request: NewInboundRequest): Promise<Recorded> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       if (!this.writing) void this.drain();
