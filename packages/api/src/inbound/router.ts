@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConflictError, matchRequest, newMessage, parseInboundBody, type Endpoint, type FilterableRequest, type RequestFilter } from '@herald/core';
+import { ConflictError, FALLBACK_EVENT_TYPE, matchRequest, newMessage, parseInboundBody, type Endpoint, type FilterableRequest, type RequestFilter } from '@herald/core';
 import type { ClaimedInboundRequest, RouteOutcome, Store } from '@herald/storage';
 import type { MessageIngest } from '../ingest.ts';
 
@@ -16,9 +16,6 @@ export interface InboundRouterOptions {
   /** With nothing to route, look again after this long (sooner when woken). */
   idleMs?: number;
 }
-
-/** Used when the source type names no event (generic webhooks): a message needs an event type. */
-const FALLBACK_EVENT_TYPE = 'inbound.request';
 
 /**
  * Routes accepted inbound requests to their source's ingest endpoints: claim (leased, fenced) →
