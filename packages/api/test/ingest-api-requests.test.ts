@@ -165,6 +165,24 @@ describe('ingest request log, replay and filter tests', () => {
     assert.equal(fixed.body.dedupeKey, 'gh-1', 'the dedupe key is read as at receipt');
   });
 
+  test('a bulk replay of rejected requests checks each again and accepts those that pass now', async () => {
+    const right = 'bulk-right-secret';
+    const source = (await h.call('POST', '/ingest/api/v1/source', { name: 'gh-bulk', type: 'github', config: { secret: 'bulk-wrong-secret' } })).body;
+    const signed = (text: string, secret: string) => ({
+      at: Date.now() - 5_000, body: Buffer.from(text), verdict: 'rejected' as const, rejectReason: 'verification_failed: bad_signature',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(text).digest('hex')}`, 'x-github-event': 'push' },
+    });
+    await seed(source.id, [signed('{"n":1}', right), signed('{"n":2}', right), signed('{"n":3}', 'someone-else')]);
+    const bulk = () => h.call('POST', `/ingest/api/v1/source/${source.id}/replay`, { verdict: 'rejected' });
+    assert.deepEqual((await bulk()).body, { replayed: 0, stillRejected: 3 });
+    await h.call('PUT', `/ingest/api/v1/source/${source.id}`, { name: 'gh-bulk', type: 'github', config: { secret: right } });
+    const fixed = await bulk();
+    assert.equal(fixed.status, 202);
+    assert.deepEqual(fixed.body, { replayed: 2, stillRejected: 1 });
+    const verdicts = (await h.call('GET', `/ingest/api/v1/source/${source.id}/request`)).body.data.map((item: { body: string; verdict: string }) => `${item.body} ${item.verdict}`);
+    assert.deepEqual(verdicts.sort(), ['{"n":1} accepted', '{"n":2} accepted', '{"n":3} rejected']);
+  });
+
   test('a request sent to the ingest URL shows each endpoint\'s outcome with its delivery attempts, and a replay adds a round', async () => {
     const source = (await h.call('POST', '/ingest/api/v1/source', { name: 'routed', type: 'generic-webhook' })).body;
     const wanted = (await h.call('POST', `/ingest/api/v1/source/${source.id}/endpoint`, { url: `${receiver.url}/a`, filter: { body: { kind: 'a' } } })).body;

@@ -98,7 +98,7 @@ export const INGEST_SCHEMAS: Record<string, Schema> = {
   },
   ListResponseInboundRequestOut: page('InboundRequestOut'),
   InboundReplayIn: { type: 'object', properties: { verdict: nullable({ type: 'string', enum: ['accepted', 'rejected', 'duplicate'] }), since: nullable(time), until: nullable(time) } },
-  InboundReplayOut: { type: 'object', required: ['replayed'], properties: { replayed: { type: 'integer' } } },
+  InboundReplayOut: { type: 'object', required: ['replayed'], properties: { replayed: { type: 'integer' }, stillRejected: { type: 'integer', description: 'With verdict "rejected": those that still fail' } } },
   FilterTestIn: {
     type: 'object', required: ['filter', 'request'],
     properties: { filter: { type: 'object' }, request: { type: 'object', properties: { body: {}, headers: map, query: { type: 'object' }, path: str } } },
