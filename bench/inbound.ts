@@ -150,6 +150,13 @@ async function main(): Promise<void> {
       channels: null, headers: {}, throttleRate: null, metadata: {}, version: 1, secret: generateSecret(), filter, forwardHeaders: ['x-github-event'],
     }, Date.now());
   }
+  // A second source with no endpoints: its requests are received, verified, committed and routed
+  // to nothing, so its CPU per request compares with an outbound message to no endpoints.
+  const bareToken = `bench_${newId('src').slice(4)}`;
+  await store.createSource({
+    id: newId('src'), uid: null, name: 'bench-bare', type: 'github', config: { secret: GITHUB_SECRET }, metadata: {}, appId: newId('app'),
+    disabled: false, allowedCidrs: null, rateLimit: null, response: null, dedupe: null,
+  }, newSourceToken(bareToken), Date.now());
   await store.close();
 
   const herald = await spawnHerald(testEnv(dir.path, {
@@ -186,6 +193,7 @@ async function main(): Promise<void> {
     const forwardedAt = await waitForCount(receiver.ask, REQUESTS * 2, 300_000);
     const wholeCpuMicroseconds = ((cpuSeconds(pid) - cpuAtStart) * 1e6) / REQUESTS;
     const outbound = await fullLoad(pool, `/api/v1/app/${app.id}/msg?with_content=false`, REQUESTS, pid, (n) => message(n + 10_000_000));
+    const bare = await fullLoad(pool, `/in/${bareToken}`, REQUESTS, pid, (n) => githubRequest(n, 'bare'));
     await receiver.ask('reset');
     const steady = await fixedRate(pool, path, RATE, RATE_SECONDS, 'rate');
     await waitForCount(receiver.ask, RATE * RATE_SECONDS * 2, 300_000);
@@ -197,6 +205,8 @@ async function main(): Promise<void> {
       [`inbound: 2xx p50 / p99 at ${RATE}/s`, `${steady.p50.toFixed(1)} / ${steady.p99.toFixed(1)} ms`, `achieved ${steady.achieved.toFixed(0)}/s, ${steady.refused} refused`],
       ['inbound: Herald CPU per request while accepting', `${inbound.cpuMicroseconds.toFixed(0)} µs`, 'receive, verify, commit (and what routing overlapped)'],
       ['inbound: Herald CPU per request, accept to delivered', `${wholeCpuMicroseconds.toFixed(0)} µs`, 'also routing and 2 signed deliveries'],
+      ['inbound, no endpoints: accepted at full load', `${bare.perSecond.toFixed(0)} req/s`, ''],
+      ['inbound, no endpoints: Herald CPU per request', `${bare.cpuMicroseconds.toFixed(0)} µs`, 'receive, verify, commit, route to nothing'],
       ['outbound: accepted messages at full load', `${outbound.perSecond.toFixed(0)} msg/s`, ''],
       ['outbound: Herald CPU per accepted message', `${outbound.cpuMicroseconds.toFixed(0)} µs`, 'no endpoints: the accept alone'],
     ];
