@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import type { Attempt } from '@herald/core';
 import type { InboundRequest, InboundSource, RouteOutcome } from '@herald/storage';
-import { iso } from '../../schemas/common.ts';
+import { iso, listQuery } from '../../schemas/common.ts';
 import { SENSITIVE_HEADERS } from '../../schemas/endpoint.ts';
 import { attemptOut } from '../../schemas/message.ts';
 
 const VERDICTS = ['accepted', 'rejected', 'duplicate'] as const;
 const time = z.iso.datetime({ offset: true });
 
-export const requestListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(250).default(50),
-  iterator: z.string().max(300).nullish(),
-  order: z.enum(['ascending', 'descending']).optional(),
+/** The API's list query (limit, iterator, order), plus the log's own filters. */
+export const requestListQuery = listQuery.extend({
   verdict: z.enum(VERDICTS).optional(),
   before: time.optional(),
   after: time.optional(),
