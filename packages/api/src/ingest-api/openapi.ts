@@ -68,6 +68,8 @@ export const INGEST_SCHEMAS: Record<string, Schema> = {
   IngestEndpointHeadersOut: { type: 'object', required: ['headers', 'sensitive'], properties: { headers: map, sensitive: { type: 'array', items: str } } },
   IngestEndpointSecretIn: { type: 'object', properties: { key: nullable(str), gracePeriodSeconds: ext(nullable({ type: 'integer' }), 'Default 86400.') } },
   IngestEndpointSecretOut: { type: 'object', required: ['key'], properties: { key: str } },
+  IngestEndpointTransformationOut: { type: 'object', properties: { code: nullable(str), enabled: { type: 'boolean' } } },
+  IngestEndpointTransformationPatch: { type: 'object', properties: { code: nullable({ type: 'string', maxLength: 65_536 }), enabled: { type: 'boolean' } } },
   InboundRequestOut: {
     type: 'object', 'x-herald-extension': true,
     properties: {
@@ -167,6 +169,12 @@ export const INGEST_PATHS: Record<string, Record<string, Schema>> = {
   [`${EP}/secret/rotate`]: {
     post: op('v1.ingest.endpoint.rotate-secret', 'Rotate an ingest endpoint\'s signing secret', ['source_id', 'endpoint_id'], {
       requestBody: { required: false, ...json(ref('IngestEndpointSecretIn')) }, responses: ok('204', null, 'No Content'),
+    }),
+  },
+  [`${EP}/transformation`]: {
+    get: op('v1.ingest.endpoint.get-transformation', 'Get an ingest endpoint\'s transformation', ['source_id', 'endpoint_id'], { responses: ok('200', 'IngestEndpointTransformationOut') }),
+    patch: op('v1.ingest.endpoint.set-transformation', 'Set an ingest endpoint\'s transformation (stored; run from issue 13)', ['source_id', 'endpoint_id'], {
+      ...body('IngestEndpointTransformationPatch'), responses: ok('204', null, 'No Content'),
     }),
   },
   [`${SRC}/request`]: {

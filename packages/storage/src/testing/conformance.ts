@@ -18,6 +18,7 @@ import { sourcesSuite } from './conformance/sources.ts';
 import { inboundRequestsSuite } from './conformance/inbound-requests.ts';
 import { inboundRoutingSuite } from './conformance/inbound-routing.ts';
 import { inboundFieldsSuite } from './conformance/inbound-fields.ts';
+import { transformationsSuite } from './conformance/transformations.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -68,5 +69,6 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     inboundRequestsSuite(withStore);
     inboundRoutingSuite(withStore);
     inboundFieldsSuite(withStore);
+    transformationsSuite(withStore);
   });
 }
