@@ -44,7 +44,7 @@ test('rejected requests\' bodies are purged once past HERALD_INBOUND_REJECTED_RE
     sourceIp: '127.0.0.1', verdict, rejectReason: verdict === 'rejected' ? 'verification_failed: bad_signature' : null, dedupeKey: null, eventType: 'inbound',
   });
   const [old, oldAccepted, recent] = [request(t0, 'rejected'), request(t0, 'accepted'), request(t0 + 2 * day, 'rejected')];
-  await sqlite.recordInboundRequests([old, oldAccepted, recent], t0 + 2 * day);
+  await (sqlite as Store).recordInboundRequests([old, oldAccepted, recent], t0 + 2 * day);
   const purge = startRejectedBodyPurge(sqlite, 3 * day, () => t0 + 3 * day + 1, pino({ level: 'silent' }));
   try {
     await eventually(async () => ((await sqlite.getInboundRequest(source.id, old.id))?.body === null ? true : undefined), 5_000, 'the purge');
