@@ -30,6 +30,8 @@ export function startInbound(config: HeraldConfig, parts: {
   leaseMs?: number;
   /** Commits recorded requests; the store unless given (embedded mode's delivery thread, which also routes). */
   commit?: RecorderOptions['commit'];
+  /** Counts each request's verdict (herald_inbound_requests_total). */
+  counted?: InboundOptions['counted'];
 }): InboundParts {
   const { store, clock } = parts;
   const logger = parts.logger.child({ component: 'inbound' });
@@ -46,7 +48,10 @@ export function startInbound(config: HeraldConfig, parts: {
     : undefined;
 
   return {
-    options: recorder && { maxBodyBytes: config.inboundMaxBodyBytes, trustedProxies: config.trustedProxies, recorder },
+    options: recorder && {
+      maxBodyBytes: config.inboundMaxBodyBytes, trustedProxies: config.trustedProxies, recorder,
+      ...(parts.counted ? { counted: parts.counted } : {}),
+    },
     async stop() {
       purge?.stop();
       await router?.stop();

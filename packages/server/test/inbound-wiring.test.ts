@@ -99,5 +99,8 @@ describe('embedded Herald receives, routes and delivers inbound requests (delive
 
     const tooLarge = await fetch(`${herald.url}/in/${token}`, { method: 'POST', body: 'x'.repeat(2049) });
     assert.equal(tooLarge.status, 413, 'HERALD_INBOUND_MAX_BODY_BYTES applies');
+    const metrics = await (await fetch(`${herald.url}/metrics`)).text();
+    assert.match(metrics, /herald_inbound_requests_total\{verdict="accepted",reason=""\} 1\n/);
+    assert.match(metrics, /herald_inbound_requests_total\{verdict="rejected",reason="payload_too_large"\} 1\n/);
   });
 });

@@ -23,6 +23,8 @@ export interface InboundOptions {
   trustedProxies: string[];
   /** Group commit of received requests; one over deps.store unless given. */
   recorder?: InboundRecorder;
+  /** Told each request's verdict (accepted, duplicate, rejected with its reason, rate_limited), for metrics. */
+  counted?: (verdict: string, reason: string | null) => void;
 }
 
 type InRequest = FastifyRequest<{ Params: { token: string; '*'?: string } }>;
@@ -96,6 +98,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
       request.inbound = { source, receivedAt: now, sourceIp };
       const waitSeconds = limiter.take(source.id, source.rateLimit, now);
       if (waitSeconds > 0) {
+        options.counted?.('rate_limited', null);
         closeIfBodyUnread(request, reply);
         reply.header('retry-after', String(waitSeconds));
         const problem = new RateLimitedError(waitSeconds);
@@ -147,6 +150,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
         dedupeKey: orElse(() => dedupeKey(type, source.dedupe, raw, parsed), null),
         eventType: orElse(() => inboundEventType(type, raw, parsed), FALLBACK_EVENT_TYPE),
       }));
+      options.counted?.(recorded.verdict, null);
       reply.header('herald-request-id', recorded.id);
       const answer = orElse(() => challengeAnswer(type, parsed), null) ?? source.response ?? DEFAULT_ANSWER;
       return reply.code(answer.status).type(answer.contentType).send(answer.body);
@@ -160,6 +164,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
    * The sender's answer does not wait on the log: if the store is down the 4xx still stands.
    */
   async function recordRejected(request: InRequest, body: Buffer | null, reason: string): Promise<void> {
+    options.counted?.('rejected', reason);
     try {
       await recorder.record(inboundRecord(request, body, 'rejected', reason, { dedupeKey: null, eventType: '' }));
     } catch (error) {
