@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { sign } from '@octokit/webhooks-methods';
 import { newId } from '@herald/core';
 import type { InboundRequest, Store } from '@herald/storage';
@@ -189,6 +190,27 @@ describe('receiving on /in/<token>: the answers, in order', () => {
     assert.equal((await fetch(ingestUrl, { method: 'POST', body: 'x', headers: { 'content-type': 'no/such;;;type' } })).status < 500, true);
     const stored = await log(harness, source.id);
     assert.equal(stored.at(-1)!.verdict === 'rejected' ? stored.at(-1)!.rejectReason : stored.at(-2)!.rejectReason, 'unsupported_body');
+  });
+
+  test('hostile requests of every shape (methods, bytes, content types, signature-looking headers) are never answered 5xx', async () => {
+    const github = await harness.source('github', { secret: GITHUB_SECRET });
+    const stripe = await harness.source('stripe', { secret: 'whsec_stripe' });
+    const generic = await harness.source('generic-webhook', {});
+    const token = fc.constantFrom(github, stripe, generic);
+    const headerValue = fc.string({ maxLength: 80 }).map((text) => text.replace(/[^\x20-\x7e]/g, ''));
+    await fc.assert(fc.asyncProperty(
+      token, fc.constantFrom('POST', 'PUT', 'GET', 'DELETE', 'PATCH', 'OPTIONS'), fc.uint8Array({ maxLength: 600 }),
+      fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x'),
+      headerValue, headerValue, fc.constantFrom('', '/a/b', '?x=1&x=%ZZ', '/%00?'),
+      async (source, method, bytes, type, signature, timestamp, suffix) => {
+        const body = method === 'GET' ? undefined : Buffer.from(bytes);
+        const response = await fetch(source.ingestUrl + suffix, {
+          method, body,
+          headers: { 'content-type': type, 'x-hub-signature-256': signature, 'stripe-signature': `t=${timestamp},v1=${signature}`, 'x-github-delivery': timestamp },
+        });
+        await response.arrayBuffer();
+        assert.ok(response.status < 500, `${method} ${type} answered ${response.status}`);
+      }), { numRuns: 150 });
   });
 
   test('an inspector bin\'s token on /in/ still captures, with the API\'s body limit', async () => {
