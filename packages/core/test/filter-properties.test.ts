@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FILTER_OPERATORS, matchesFilter, matchRequest, validateFilter } from '@herald/core';
+import { explain, test as quickTest } from '../src/filter/evaluate.ts';
 
 /** Own-property writes, so that a generated "__proto__" key stays a key. */
 function object(entries: Array<[string, unknown]>): Record<string, unknown> {
@@ -120,6 +121,14 @@ test('matching never throws, for any filter and document, validated or not', () 
     if (!verdict.match) assert.ok(verdict.reason.length > 0);
   }), { numRuns: 2_000 });
   assert.ok(validated > 200, `${validated} of the generated filters were valid: the property exercises valid filters`);
+});
+
+test('the quick pass and the explaining pass always agree, and every miss has a reason', () => {
+  fc.assert(fc.property(arbitraryFilter, arbitraryDocument, (filter, doc) => {
+    const result = explain(filter, doc);
+    assert.equal(quickTest(filter, doc), result === null);
+    if (result) assert.ok(result.reason.length > 0 && result.reason !== 'no match', result.reason);
+  }), { numRuns: 2_000 });
 });
 
 test('header names match whatever their case in the filter or the request', () => {
