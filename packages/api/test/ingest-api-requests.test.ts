@@ -82,6 +82,9 @@ describe('ingest request log, replay and filter tests', () => {
     assert.deepEqual(window.map((item: { body: string }) => item.body), ['{"n":3}', '{"n":2}']);
     const accepted = (await list('?verdict=accepted&limit=250')).body.data;
     assert.equal(accepted.length, 7);
+    const bare = (await list('?verdict=accepted&limit=250&with_content=false')).body.data;
+    assert.deepEqual(bare.map((item: { id: string }) => item.id), accepted.map((item: { id: string }) => item.id));
+    assert.ok(bare.every((item: { body: unknown; bodyBase64?: unknown }) => item.body === null && item.bodyBase64 === undefined), 'with_content=false leaves bodies out');
   });
 
   test('one request shows what came: text body, base64 for bytes that are not UTF-8, credentials hidden', async () => {

@@ -180,6 +180,7 @@ export const INGEST_PATHS: Record<string, Record<string, Schema>> = {
   [`${SRC}/request`]: {
     get: op('v1.ingest.request.list', 'List the requests a source received, newest first', ['source_id'], {
       parameters: [...listParams,
+        { name: 'with_content', in: 'query', schema: { type: 'boolean', default: true }, description: 'false leaves the bodies out' },
         { name: 'verdict', in: 'query', schema: { type: 'string', enum: ['accepted', 'rejected', 'duplicate'] } },
         { name: 'before', in: 'query', schema: time }, { name: 'after', in: 'query', schema: time }],
       responses: ok('200', 'ListResponseInboundRequestOut'),
