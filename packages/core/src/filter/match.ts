@@ -12,8 +12,13 @@ export function matchesFilter(filter: unknown, value: unknown): boolean {
   return test(filter, value);
 }
 
-/** Every section the filter has must match; the first that does not is named, with the reason. */
-export function matchRequest(filter: RequestFilter, request: FilterableRequest): FilterVerdict {
+/**
+ * Every section the filter has must match; the first that does not is named, with the reason. No
+ * filter (null, as stored for an endpoint without one) matches everything.
+ */
+export function matchRequest(filter: RequestFilter | null | undefined, request: FilterableRequest): FilterVerdict {
+  if (filter === null || filter === undefined) return { match: true };
+  if (!isPlainObject(filter)) return { match: false, section: 'body', reason: 'the filter is not an object of sections (body, headers, query, path)' };
   const sections: Array<[FilterSection, unknown, () => unknown]> = [
     ['body', filter.body, () => request.body],
     ['headers', filter.headers === undefined || filter.headers === null ? filter.headers : lowerCaseHeaderFilter(filter.headers), () => lowerCaseHeaders(request.headers)],
@@ -48,7 +53,10 @@ function lowerCaseHeaders(headers: Record<string, string>): JsonObject {
   return out;
 }
 
-/** Header filters are normalised once per filter object (filters are re-used for every request). */
+/**
+ * Header filters are normalised once per filter object (a router keeps an endpoint's filter and
+ * evaluates it for every request). Filters are treated as immutable once evaluated.
+ */
 const normalised = new WeakMap<object, unknown>();
 
 /**
