@@ -14,6 +14,7 @@ import { readBodyWithin, type ReadBody } from './body-reader.ts';
 import { clientAddress, isInList, trustedProxyList } from './client-address.ts';
 import { InboundRecorder } from './recorder.ts';
 import { SourceRateLimiter } from './source-rate-limit.ts';
+import { SourceCache } from './source-cache.ts';
 
 /** What the receive route takes from its process (see ApiDeps.inbound). */
 export interface InboundOptions {
@@ -23,6 +24,8 @@ export interface InboundOptions {
   trustedProxies: string[];
   /** Group commit of received requests; one over deps.store unless given. */
   recorder?: InboundRecorder;
+  /** Sources by token; buildApi passes the one its store wrapper empties on every source write. */
+  sources?: SourceCache;
   /** Told each request's verdict (accepted, duplicate, rejected with its reason, rate_limited), for metrics. */
   counted?: (verdict: string, reason: string | null) => void;
 }
@@ -62,6 +65,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
   const trusted = trustedProxyList(options.trustedProxies);
   const limiter = new SourceRateLimiter();
   const allowlists = new AllowlistCache();
+  const sources = options.sources ?? new SourceCache();
 
   app.decorateRequest('inbound', undefined);
   app.decorateRequest('inspectorBin', undefined);
@@ -87,7 +91,12 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
     scope.addHook('onRequest', async (request: InRequest, reply) => {
       const now = deps.clock();
       const token = request.params.token;
-      const source = await deps.store.findSourceByToken(sourceTokenHash(token), now);
+      const tokenHash = sourceTokenHash(token);
+      let source = sources.get(tokenHash, now);
+      if (!source) {
+        source = await deps.store.findSourceByToken(tokenHash, now);
+        if (source) sources.set(tokenHash, source, now);
+      }
       if (!source) {
         const bin = await deps.store.getInspectorBin(token, now);
         if (!bin) throw new NotFoundError('Ingest source');
