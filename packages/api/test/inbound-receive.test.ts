@@ -163,6 +163,20 @@ describe('receiving on /in/<token>: the answers, in order', () => {
     assert.equal(stored[2]!.dedupeKey, 'd-401');
   });
 
+  test('the credentials a basic-auth or api-key source checks are not written to the request log', async () => {
+    const basic = await harness.source('basic-auth', { username: 'provider', password: 'pa55word' });
+    const authorization = `Basic ${Buffer.from('provider:pa55word').toString('base64')}`;
+    assert.equal((await fetch(basic.ingestUrl, { method: 'POST', body: 'x', headers: { authorization } })).status, 200);
+    assert.equal((await fetch(basic.ingestUrl, { method: 'POST', body: 'x', headers: { authorization: 'Basic bm9wZTpub3Bl' } })).status, 401);
+    assert.deepEqual((await log(harness, basic.source.id)).map((r) => r.headers.authorization), ['[redacted]', '[redacted]']);
+
+    const apiKey = await harness.source('api-key', { key: 'k-123456', query: 'key' });
+    assert.equal((await fetch(`${apiKey.ingestUrl}?key=k-123456&other=1`, { method: 'POST', body: 'x' })).status, 200);
+    const [stored] = await log(harness, apiKey.source.id);
+    assert.equal(new URLSearchParams(stored!.query).get('key'), '[redacted]');
+    assert.equal(new URLSearchParams(stored!.query).get('other'), '1');
+  });
+
   test('Slack\'s url_verification is answered with its challenge, only once the signature checks', async () => {
     const secret = 'slack-signing-secret';
     const { ingestUrl } = await harness.source('slack', { secret });
