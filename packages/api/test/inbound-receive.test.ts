@@ -5,7 +5,8 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { sign } from '@octokit/webhooks-methods';
 import { newId } from '@herald/core';
-import type { InboundRequest, Store } from '@herald/storage';
+import { sourceTokenHash, type InboundRequest, type Store } from '@herald/storage';
+import { SourceCache } from '../src/inbound/source-cache.ts';
 import { startInboundHarness, type InboundHarness } from './support/inbound-harness.ts';
 import { clientAddress, parseTrustedProxies, trustedProxyList } from '../src/inbound/client-address.ts';
 
@@ -162,6 +163,20 @@ describe('receiving on /in/<token>: the answers, in order', () => {
     assert.equal(stored[2]!.dedupeKey, 'd-401');
   });
 
+  test('the credentials a basic-auth or api-key source checks are not written to the request log', async () => {
+    const basic = await harness.source('basic-auth', { username: 'provider', password: 'pa55word' });
+    const authorization = `Basic ${Buffer.from('provider:pa55word').toString('base64')}`;
+    assert.equal((await fetch(basic.ingestUrl, { method: 'POST', body: 'x', headers: { authorization } })).status, 200);
+    assert.equal((await fetch(basic.ingestUrl, { method: 'POST', body: 'x', headers: { authorization: 'Basic bm9wZTpub3Bl' } })).status, 401);
+    assert.deepEqual((await log(harness, basic.source.id)).map((r) => r.headers.authorization), ['[redacted]', '[redacted]']);
+
+    const apiKey = await harness.source('api-key', { key: 'k-123456', query: 'key' });
+    assert.equal((await fetch(`${apiKey.ingestUrl}?key=k-123456&other=1`, { method: 'POST', body: 'x' })).status, 200);
+    const [stored] = await log(harness, apiKey.source.id);
+    assert.equal(new URLSearchParams(stored!.query).get('key'), '[redacted]');
+    assert.equal(new URLSearchParams(stored!.query).get('other'), '1');
+  });
+
   test('Slack\'s url_verification is answered with its challenge, only once the signature checks', async () => {
     const secret = 'slack-signing-secret';
     const { ingestUrl } = await harness.source('slack', { secret });
@@ -221,6 +236,28 @@ describe('receiving on /in/<token>: the answers, in order', () => {
     const captures = await harness.store.listInspectorCaptures(bin.id, 0, 10);
     assert.deepEqual(captures.map((capture) => [capture.method, capture.path]), [['PATCH', `/in/${token}/below?q=1`]]);
   });
+});
+
+test('the source cache: a source write through the wrapped store empties it at once; entries expire after a second', async () => {
+  const harness = await startInboundHarness({ route: false });
+  try {
+    const { source, token } = await harness.source('generic-webhook', {});
+    const cache = new SourceCache();
+    const store = cache.invalidatedBy(harness.store);
+    const hash = sourceTokenHash(token);
+    const now = Date.now();
+    cache.set(hash, source, now);
+    assert.equal(cache.get(hash, now + 999)?.id, source.id);
+    assert.equal(cache.get(hash, now + 1_000), undefined, 'expired');
+    cache.set(hash, source, now);
+    await store.getSource(source.id);
+    assert.ok(cache.get(hash, now), 'a read keeps it');
+    await store.updateSource(source.id, { disabled: true }, now);
+    assert.equal(cache.get(hash, now), undefined, 'a write empties it');
+    assert.equal(store.capabilities, harness.store.capabilities);
+  } finally {
+    await harness.stop();
+  }
 });
 
 describe('receiving while storage is down', () => {
