@@ -7,7 +7,7 @@ interface TransformationRow { code: string | null; enabled: number; updated_at: 
 const toTransformation = (row: TransformationRow): EndpointTransformation =>
   ({ code: row.code, enabled: row.enabled === 1, updatedAt: row.updated_at });
 
-/** Endpoint transformations (migration 0006), for SqliteStore to delegate to. */
+/** Endpoint transformations (migration 0007), for SqliteStore to delegate to. */
 export class TransformationQueries {
   constructor(
     private readonly db: Database.Database,

@@ -1,4 +1,4 @@
--- An endpoint's transformation, as the embedded store's migration 0006 (issue 12 stores it through
+-- An endpoint's transformation, as the embedded store's migration 0007 (issue 12 stores it through
 -- the ingest API; issue 13's engine runs it). Deleted with its endpoint.
 
 CREATE TABLE endpoint_transformations (
