@@ -21,10 +21,21 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
 import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
 import { registerRelayRoutes } from './relay/relay-routes.ts';
+import { registerReceiveRoutes } from './inbound/receive-route.ts';
+import { SourceCache } from './inbound/source-cache.ts';
+import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
-export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
+export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
+  // Ingest URLs look their source up on every request; the routes that change sources go through
+  // this same store, and each such write empties the cache (see SourceCache).
+  const sources = new SourceCache();
+  const deps: ApiDeps = {
+    ...given,
+    store: sources.invalidatedBy(given.store),
+    inbound: { ...(given.inbound ?? { maxBodyBytes: given.maxBodyBytes, trustedProxies: [] }), sources },
+  };
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.maxBodyBytes,
@@ -53,7 +64,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0]!;
-    if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path)) return;
+    if (!(path.startsWith('/api/') || path.startsWith(INGEST_API_PREFIX)) || PUBLIC_PATHS.has(path)) return;
     const { principal, scope } = await authenticate(request, deps.adminTokenSha256, deps.store, deps.clock());
     request.principal = principal;
     request.callerScope = scope;
@@ -76,10 +87,12 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerMessageRoutes(app, deps);
   registerAttemptRoutes(app, deps);
   registerInspector(app, deps);
+  registerReceiveRoutes(app, deps);
   registerEndpointTimelineRoutes(app, deps);
   registerAuthTokenRoutes(app, deps);
   registerAuditLogRoutes(app, deps);
   if (deps.relay) registerRelayRoutes(app, deps, deps.relay);
+  registerIngestApi(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));
