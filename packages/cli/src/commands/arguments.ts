@@ -23,3 +23,17 @@ export function jsonArgument(text: string): unknown {
     throw new InvalidArgumentError(`not valid JSON: ${(error as Error).message}`);
   }
 }
+
+/** Plain text given inline, or `@path` (`@-` for stdin), so that a secret stays out of the shell history. */
+export function textArgument(text: string): string {
+  if (!text.startsWith('@')) return text;
+  const file = text.slice(1);
+  let value: string;
+  try {
+    value = readFileSync(file === '-' ? 0 : file, 'utf8').trim();
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (value === '') throw new InvalidArgumentError(`${file} is empty`);
+  return value;
+}
