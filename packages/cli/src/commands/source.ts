@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { CliError, EXIT } from '../exit-codes.ts';
 import { contextOf, type Column } from '../output.ts';
 import { fetchList, positiveInteger, withListOptions } from '../list-options.ts';
 import { commaList, jsonArgument, textArgument } from './arguments.ts';
@@ -59,7 +60,7 @@ export function sourceCommand(): Command {
     .option('--rate-limit <n>', 'requests per second accepted; more get 429', positiveInteger)
     .action(async (name: string, options: CreateOptions, self: Command) => {
       const { client, output } = contextOf(self);
-      if (options.secret !== undefined && options.config !== undefined) throw new InvalidArgumentError('give --secret or --config, not both');
+      if (options.secret !== undefined && options.config !== undefined) throw new CliError('give --secret or --config, not both', EXIT.usage);
       const config = options.config ?? (options.secret !== undefined ? { secret: options.secret } : {});
       const created = await client.request<SourceOut>('POST', SOURCES, {
         body: {
