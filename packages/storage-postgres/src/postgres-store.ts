@@ -7,6 +7,7 @@ import type {
   ApplicationChanges, AttemptFilter, AttemptTimelineBucket, ClaimedDelivery, DeliveryRelease, DeliveryResult, EndpointChanges, EndpointMessage,
   EndpointStats, EventTypeChanges, IdempotencyRecord, MessageDestination, MessageFilter, NewApplication, NewEndpoint,
   NewEventType, NewMessage, Page, PageRequest, QueueStats, Store, StoreCapabilities,
+  InboundSource, SourceToken, RecordedInboundRequest, InboundRequest, ClaimedInboundRequest, RouteOutcome, InboundVerdict,
 } from '@herald/storage';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
@@ -187,6 +188,27 @@ export class PostgresStore implements Store {
   appendAuditEntries(entries: AuditEntry[]): Promise<void> { return auditLog.appendAuditEntries(this.pool, entries); }
   listAuditEntries(page: PageRequest): Promise<Page<AuditEntry>> { return auditLog.listAuditEntries(this.pool, page); }
 
+  // The inbound gateway (issue 12): implemented next; the interface is committed first so that others can build on it.
+
+  createSource(): Promise<InboundSource> { return notYet(); }
+  getSource(): Promise<InboundSource | undefined> { return notYet(); }
+  listSources(): Promise<Page<InboundSource>> { return notYet(); }
+  updateSource(): Promise<InboundSource> { return notYet(); }
+  deleteSource(): Promise<boolean> { return notYet(); }
+  getSourceTokens(): Promise<SourceToken[]> { return notYet(); }
+  rotateSourceToken(): Promise<void> { return notYet(); }
+  findSourceByToken(): Promise<InboundSource | undefined> { return notYet(); }
+  recordInboundRequests(): Promise<Array<RecordedInboundRequest | HeraldError>> { return notYet(); }
+  getInboundRequest(): Promise<InboundRequest | undefined> { return notYet(); }
+  listInboundRequests(): Promise<Page<InboundRequest>> { return notYet(); }
+  claimInboundRequests(): Promise<ClaimedInboundRequest[]> { return notYet(); }
+  completeInboundRouting(): Promise<boolean> { return notYet(); }
+  listRouteOutcomes(): Promise<RouteOutcome[]> { return notYet(); }
+  requeueInboundRequests(): Promise<number> { return notYet(); }
+  acceptRejectedInboundRequest(): Promise<InboundVerdict> { return notYet(); }
+  purgeRejectedInboundBodies(): Promise<number> { return notYet(); }
+  rewriteSourceSecrets(): Promise<number> { return notYet(); }
+
   // Beyond the Store interface: what only a shared, networked database offers.
 
   /** Extends leases still held under the given fences to each one's availableAt. */
@@ -210,4 +232,8 @@ export class PostgresStore implements Store {
       }
     }
   }
+}
+
+function notYet(): never {
+  throw new Error('The inbound gateway is not implemented in this store yet.');
 }

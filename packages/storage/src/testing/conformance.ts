@@ -14,6 +14,10 @@ import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 import { claimSkippingSuite } from './conformance/claim-skipping.ts';
 import { tenancySuite } from './conformance/tenancy.ts';
 import { ingestClaimSuite } from './conformance/ingest-claim.ts';
+import { sourcesSuite } from './conformance/sources.ts';
+import { inboundRequestsSuite } from './conformance/inbound-requests.ts';
+import { inboundRoutingSuite } from './conformance/inbound-routing.ts';
+import { inboundFieldsSuite } from './conformance/inbound-fields.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -60,5 +64,9 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     claimSkippingSuite(withStore);
     tenancySuite(withStore);
     if (options.claimsAtIngest) ingestClaimSuite(withStore);
+    sourcesSuite(withStore);
+    inboundRequestsSuite(withStore);
+    inboundRoutingSuite(withStore);
+    inboundFieldsSuite(withStore);
   });
 }
