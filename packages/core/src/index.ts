@@ -15,3 +15,4 @@ export * from './audit-entry.ts';
 export * from './secret-box.ts';
 export * from './relay.ts';
 export * from './new-message.ts';
+export * from './inbound/index.ts';

@@ -15,6 +15,7 @@ import { DeliverySupervisor } from './delivery-thread/supervisor.ts';
 import { createIngest, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 import { startPostgresHerald } from './start-postgres.ts';
+import { startInbound } from './inbound-wiring.ts';
 
 export interface RunningHerald {
   url: string;
@@ -57,6 +58,9 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
   const ownRelay = ownRelayFor(config);
   delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics, operational, logger, ownRelay);
+  // Inbound requests are written on this thread's connection; the messages they are routed into go
+  // through the ingest above, so the delivery engine commits them and takes their deliveries at once.
+  const inbound = startInbound(config, { store, ingest, clock, logger, serveApi: true, route: true });
 
   const api = await startApi(config, {
     store,
@@ -68,6 +72,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     queueChanged: () => delivery?.wake(),
     ...(delivery.appendAuditEntries ? { appendAudit: delivery.appendAuditEntries.bind(delivery) } : {}),
     ownRelay,
+    ...(inbound.options ? { inbound: inbound.options } : {}),
   }, logger);
   logger.info({ port: api.port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
 
@@ -78,6 +83,8 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     generatedAdminToken: adminToken.generated,
     stop: () => (stopping ??= (async () => {
       await api.stop();
+      // The router before the delivery engine: its last messages are committed through that engine.
+      await inbound.stop();
       await delivery.stop();
       await store.close();
       logger.info('herald stopped');

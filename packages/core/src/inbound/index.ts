@@ -1,0 +1,4 @@
+export * from './source-types.ts';
+export * from './verify.ts';
+export * from './request-facts.ts';
+export * from './ip-allowlist.ts';
