@@ -57,6 +57,9 @@ Example:
 async function requests(source: string, options: RequestsOptions, self: Command): Promise<void> {
   const { client, output } = contextOf(self);
   const path = `/ingest/api/v1/source/${encodeURIComponent(source)}/request`;
+  // With --follow, the requests already received are old news, shown or not (--limit): noted before
+  // the latest are listed, so that one arriving in between is either listed or followed, never lost.
+  const known = options.follow ? (await since(client, path, Date.now() - 2 * OVERLAP_MS, options.verdict)).map((request) => request.id) : [];
   const latest = await client.request<ListPage<InboundRequestOut>>('GET', path, { query: { limit: options.limit, verdict: options.verdict } });
   const shownFirst = [...latest.data].reverse();
   for (const request of shownFirst) print(request, output.json);
@@ -67,6 +70,7 @@ async function requests(source: string, options: RequestsOptions, self: Command)
 
   const seen = new Set(shownFirst.map((request) => request.id));
   let newest = Math.max(Date.now() - OVERLAP_MS, ...shownFirst.map((request) => epochMs(request.receivedAt)));
+  for (const id of known) seen.add(id);
   let stopped = false;
   let shown = 0;
   const stop = () => (stopped = true);
