@@ -20,7 +20,7 @@ export function CopyField({ id, label, value }: { id: string; label: string; val
       <label htmlFor={id}>{label}</label>
       <div className="copy-row">
         <input id={id} ref={input} readOnly value={value} onFocus={(event) => event.target.select()} />
-        <button type="button" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>Copy</button>
+        <button type="button" onClick={copy} aria-label={`Copy ${label}`}>Copy</button>
       </div>
     </div>
   );

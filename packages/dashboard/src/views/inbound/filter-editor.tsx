@@ -3,6 +3,7 @@ import { errorText } from '../../api/client.ts';
 import type { SourceFilterTestOut } from '../../api/inbound-types.ts';
 import { useDashboard } from '../../context.ts';
 import { useDebounced } from '../../hooks/use-debounced.ts';
+import { parseFilterText } from '../../filter-text.ts';
 import { hrefOf } from '../../routing.ts';
 import { VerdictBadge } from './badges.tsx';
 
@@ -11,19 +12,6 @@ const TEST_DELAY_MS = 400;
 const RECENT = 20;
 
 export const FILTER_EXAMPLE = '{\n  "headers": { "x-github-event": "push" },\n  "body": { "ref": { "$startsWith": "refs/heads/main" } }\n}';
-
-/** The filter text as the API takes it: empty is "no filter" (null); anything else must be a JSON object. */
-export function parseFilterText(text: string): { ok: true; filter: Record<string, unknown> | null } | { ok: false; problem: string } {
-  if (text.trim() === '') return { ok: true, filter: null };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problem: `Not valid JSON: ${(error as Error).message}` };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, problem: 'A filter is a JSON object with body, headers, query or path.' };
-  return { ok: true, filter: parsed as Record<string, unknown> };
-}
 
 type TestState =
   | { kind: 'idle' }

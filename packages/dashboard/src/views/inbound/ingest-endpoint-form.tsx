@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { IngestEndpointOut } from '../../api/inbound-types.ts';
 import { useNotice } from '../../components/notice.tsx';
-import { FilterEditor, parseFilterText } from './filter-editor.tsx';
+import { parseFilterText } from '../../filter-text.ts';
+import { FilterEditor } from './filter-editor.tsx';
 
 export interface IngestEndpointFields {
   url: string;
