@@ -31,9 +31,9 @@ export function hmac(algorithm: 'sha1' | 'sha256' | 'sha512', key: string | Buff
   return mac.digest();
 }
 
-/** A unix timestamp in whole seconds, strictly digits (no sign, exponent or fraction), or null. */
+/** A unix timestamp (seconds; 13 digits for the ms some senders use), strictly digits (no sign, exponent or fraction), or null. */
 export function parseUnixSeconds(value: string | null | undefined): number | null {
-  if (value === null || value === undefined || !/^\d{1,12}$/.test(value)) return null;
+  if (value === null || value === undefined || !/^\d{1,13}$/.test(value)) return null;
   return Number(value);
 }
 
@@ -55,9 +55,10 @@ export function parseSignatureItems(value: string, separator: string): Map<strin
   for (const item of value.split(separator)) {
     const at = item.indexOf('=');
     if (at <= 0) continue;
-    const key = item.slice(0, at).trim();
+    // Not trimmed: the providers' parsers do not trim either, and " v1" is not "v1" to them.
+    const key = item.slice(0, at);
     const list = items.get(key) ?? [];
-    list.push(item.slice(at + 1).trim());
+    list.push(item.slice(at + 1));
     items.set(key, list);
   }
   return items;

@@ -15,6 +15,7 @@ export function verifyGenericHmac(config: HmacSourceConfig, secrets: readonly st
   const prefix = config.prefix ?? '';
   if (!value.startsWith(prefix)) return bad(`${config.header} does not start with "${prefix}"`);
   let signature = value.slice(prefix.length).trim();
+  // No vendor code to agree with here, and senders differ in the case of their hex: either is taken.
   if (config.encoding === 'hex') signature = signature.toLowerCase();
 
   let timestamp: number | null = null;

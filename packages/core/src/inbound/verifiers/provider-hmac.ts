@@ -4,7 +4,9 @@
  * provider's documented scheme (../shared/reference/inbound.md §3). The signature is always
  * checked before the timestamp, so that `timestamp_out_of_tolerance` is only ever reported for an
  * authentic but stale (or replayed) request, which tells an operator their clock or a replay is
- * the problem, not their secret.
+ * the problem, not their secret. Signatures are compared exactly as the provider's own code
+ * compares them (hex in the case the provider sends, lower), so that Herald never accepts a header
+ * the provider's verifier would refuse (inbound-vendor-agreement.test.ts).
  */
 import { anySame } from '../constant-time.ts';
 import type { RawInboundRequest, VerifyResult } from '../verify.ts';
@@ -16,6 +18,14 @@ export const LINEAR_TOLERANCE_MS = 60_000;
 /** The Paddle SDK's MAX_VALID_TIME_DIFFERENCE. */
 export const PADDLE_TOLERANCE_SECONDS = 5;
 
+/**
+ * The timestamp of a header that must carry exactly one. Two are ambiguous (Stripe's parser keeps
+ * the last, a naive one the first), so such a header is refused rather than read either way.
+ */
+function singleTimestamp(values: string[] | undefined): number | null {
+  return values?.length === 1 ? parseUnixSeconds(values[0]) : null;
+}
+
 function hexOf(secrets: readonly string[], ...parts: Array<string | Buffer>): string[] {
   return secrets.map((secret) => hmac('sha256', secret, ...parts).toString('hex'));
 }
@@ -26,7 +36,7 @@ export function verifyGithub(secrets: readonly string[], request: RawInboundRequ
   const signature = header(request, 'x-hub-signature-256');
   if (signature === null) return missing('no X-Hub-Signature-256 header');
   const expected = hexOf(secrets, request.body).map((hex) => `sha256=${hex}`);
-  return anySame([signature.toLowerCase()], expected) ? OK : bad('X-Hub-Signature-256 does not match');
+  return anySame([signature], expected) ? OK : bad('X-Hub-Signature-256 does not match');
 }
 
 /** Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>...]` over `${t}.${body}`; 300 s. */
@@ -34,11 +44,11 @@ export function verifyStripe(secrets: readonly string[], request: RawInboundRequ
   const value = header(request, 'stripe-signature');
   if (value === null) return missing('no Stripe-Signature header');
   const items = parseSignatureItems(value, ',');
-  const timestamp = parseUnixSeconds(items.get('t')?.[0]);
+  const timestamp = singleTimestamp(items.get('t'));
   const signatures = items.get('v1') ?? [];
-  if (timestamp === null || signatures.length === 0) return bad('Stripe-Signature has no t= timestamp or no v1= signature');
+  if (timestamp === null || signatures.length === 0) return bad('Stripe-Signature has no single t= timestamp or no v1= signature');
   const expected = hexOf(secrets, `${timestamp}.`, request.body);
-  if (!anySame(signatures.map((s) => s.toLowerCase()), expected)) return bad('no v1 signature in Stripe-Signature matches');
+  if (!anySame(signatures, expected)) return bad('no v1 signature in Stripe-Signature matches');
   if (!withinTolerance(timestamp, now, STRIPE_TOLERANCE_SECONDS)) return stale(`Stripe-Signature t=${timestamp} is more than ${STRIPE_TOLERANCE_SECONDS} s from now`);
   return OK;
 }
@@ -59,7 +69,7 @@ export function verifySlack(secrets: readonly string[], request: RawInboundReque
   const timestamp = parseUnixSeconds(timestampText);
   if (timestamp === null) return bad('X-Slack-Request-Timestamp is not a unix timestamp');
   const expected = hexOf(secrets, `v0:${timestamp}:`, request.body).map((hex) => `v0=${hex}`);
-  if (!anySame([signature.toLowerCase()], expected)) return bad('X-Slack-Signature does not match');
+  if (!anySame([signature], expected)) return bad('X-Slack-Signature does not match');
   if (!withinTolerance(timestamp, now, SLACK_TOLERANCE_SECONDS)) return stale(`X-Slack-Request-Timestamp is more than ${SLACK_TOLERANCE_SECONDS} s from now`);
   return OK;
 }
@@ -72,7 +82,7 @@ export function verifySlack(secrets: readonly string[], request: RawInboundReque
 export function verifyLinear(secrets: readonly string[], request: RawInboundRequest, now: number): VerifyResult {
   const signature = header(request, 'linear-signature');
   if (signature === null) return missing('no Linear-Signature header');
-  if (!anySame([signature.toLowerCase()], hexOf(secrets, request.body))) return bad('Linear-Signature does not match');
+  if (!anySame([signature], hexOf(secrets, request.body))) return bad('Linear-Signature does not match');
   const timestamp = linearTimestamp(request.body);
   if (timestamp === null) return stale('the body has no numeric webhookTimestamp');
   if (Math.abs(now - timestamp) > LINEAR_TOLERANCE_MS) return stale(`webhookTimestamp is more than ${LINEAR_TOLERANCE_MS / 1000} s from now`);
@@ -94,10 +104,10 @@ export function verifyPaddle(secrets: readonly string[], request: RawInboundRequ
   const value = header(request, 'paddle-signature');
   if (value === null) return missing('no Paddle-Signature header');
   const items = parseSignatureItems(value, ';');
-  const timestamp = parseUnixSeconds(items.get('ts')?.[0]);
+  const timestamp = singleTimestamp(items.get('ts'));
   const signatures = items.get('h1') ?? [];
-  if (timestamp === null || signatures.length === 0) return bad('Paddle-Signature has no ts= timestamp or no h1= signature');
-  if (!anySame(signatures.map((s) => s.toLowerCase()), hexOf(secrets, `${timestamp}:`, request.body))) return bad('no h1 signature in Paddle-Signature matches');
+  if (timestamp === null || signatures.length === 0) return bad('Paddle-Signature has no single ts= timestamp or no h1= signature');
+  if (!anySame(signatures, hexOf(secrets, `${timestamp}:`, request.body))) return bad('no h1 signature in Paddle-Signature matches');
   if (!withinTolerance(timestamp, now, PADDLE_TOLERANCE_SECONDS)) return stale(`Paddle-Signature ts=${timestamp} is more than ${PADDLE_TOLERANCE_SECONDS} s from now`);
   return OK;
 }
@@ -108,5 +118,5 @@ export function verifyPagerduty(secrets: readonly string[], request: RawInboundR
   if (value === null) return missing('no X-PagerDuty-Signature header');
   const signatures = parseSignatureItems(value, ',').get('v1') ?? [];
   if (signatures.length === 0) return bad('X-PagerDuty-Signature has no v1= signature');
-  return anySame(signatures.map((s) => s.toLowerCase()), hexOf(secrets, request.body)) ? OK : bad('no v1 signature in X-PagerDuty-Signature matches');
+  return anySame(signatures, hexOf(secrets, request.body)) ? OK : bad('no v1 signature in X-PagerDuty-Signature matches');
 }

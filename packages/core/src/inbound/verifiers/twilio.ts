@@ -21,7 +21,7 @@ export function verifyTwilio(secrets: readonly string[], request: RawInboundRequ
   let signedParams = '';
   let bodyMatches = true;
   if (bodyHash !== null) {
-    bodyMatches = sameBytes(bodyHash.toLowerCase(), createHash('sha256').update(request.body).digest('hex'));
+    bodyMatches = sameBytes(bodyHash, createHash('sha256').update(request.body).digest('hex'));
   } else {
     signedParams = sortedParams(new URLSearchParams(request.body.toString('utf8')));
   }
