@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InboundRecorder, InboundRouter, type InboundOptions, type MessageIngest } from '@herald/api';
+import { InboundRecorder, InboundRouter, type InboundOptions, type MessageIngest, type RecorderOptions } from '@herald/api';
 import type { Store } from '@herald/storage';
 import type { HeraldConfig } from './config.ts';
 
@@ -14,9 +14,9 @@ export interface InboundParts {
 
 /**
  * Wires the inbound gateway into a process. With the API, requests to /in/<token> are recorded
- * with group commit; with the worker role, the router turns accepted requests into messages (and
- * is woken at once by this process's own accepts; other processes' are found by its poll), and
- * the bodies of rejected requests are purged after HERALD_INBOUND_REJECTED_RETENTION.
+ * with group commit; with `route`, a router here turns accepted requests into messages (woken at
+ * once by this process's own accepts; other processes' are found by its poll); with `purge`, the
+ * bodies of rejected requests are purged after HERALD_INBOUND_REJECTED_RETENTION.
  */
 export function startInbound(config: HeraldConfig, parts: {
   store: Store;
@@ -24,8 +24,13 @@ export function startInbound(config: HeraldConfig, parts: {
   clock: () => number;
   logger: Logger;
   serveApi: boolean;
+  /** Run a router in this thread. */
   route: boolean;
+  /** Purge rejected bodies past retention from this process (one process per database is enough; more do no harm). */
+  purge: boolean;
   leaseMs?: number;
+  /** Commits recorded requests; the store unless given (embedded mode's delivery thread, which also routes). */
+  commit?: RecorderOptions['commit'];
 }): InboundParts {
   const { store, clock } = parts;
   const logger = parts.logger.child({ component: 'inbound' });
@@ -33,10 +38,12 @@ export function startInbound(config: HeraldConfig, parts: {
     ? new InboundRouter({ store, ingest: parts.ingest, clock, logger, ...(parts.leaseMs ? { leaseMs: parts.leaseMs } : {}) })
     : undefined;
   router?.start();
-  const recorder = parts.serveApi ? new InboundRecorder({ store, clock, onAccepted: () => router?.wake() }) : undefined;
+  const recorder = parts.serveApi
+    ? new InboundRecorder({ store, clock, onAccepted: () => router?.wake(), ...(parts.commit ? { commit: parts.commit } : {}) })
+    : undefined;
 
   let purge: NodeJS.Timeout | undefined;
-  if (parts.route && config.inboundRejectedRetentionMs > 0) {
+  if (parts.purge && config.inboundRejectedRetentionMs > 0) {
     const pass = () => {
       store.purgeRejectedInboundBodies(clock() - config.inboundRejectedRetentionMs).then(
         (purged) => { if (purged > 0) logger.debug({ purged }, 'purged the bodies of rejected inbound requests past retention'); },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DeliveryWorker, HttpSender, type OwnRelayTarget } from '@herald/delivery';
 import { SecretBox, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
-import { withSecretEncryption, type NewMessage } from '@herald/storage';
+import { withSecretEncryption, type NewInboundRequest, type NewMessage, type RecordedInboundRequest } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -58,9 +58,13 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
   const ownRelay = ownRelayFor(config);
   delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics, operational, logger, ownRelay);
-  // Inbound requests are written on this thread's connection; the messages they are routed into go
-  // through the ingest above, so the delivery engine commits them and takes their deliveries at once.
-  const inbound = startInbound(config, { store, ingest, clock, logger, serveApi: true, route: true });
+  // With the delivery thread, inbound requests are committed and routed there (the one writer);
+  // without it, here, their messages going through the ingest above to the in-thread worker.
+  const recordInbound = delivery.recordInbound?.bind(delivery);
+  const inbound = startInbound(config, {
+    store, ingest, clock, logger, serveApi: true, route: !recordInbound, purge: true,
+    ...(recordInbound ? { commit: recordInbound } : {}),
+  });
 
   const api = await startApi(config, {
     store,
@@ -97,6 +101,8 @@ interface DeliveryEngine {
   commitMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>>;
   /** Set when the engine writes on a connection of its own: audit rows then go through it too. */
   appendAuditEntries?(entries: AuditEntry[]): Promise<void>;
+  /** Set when the engine records (and routes) inbound requests on its own connection. */
+  recordInbound?(batch: NewInboundRequest[], now: number): Promise<Array<RecordedInboundRequest | HeraldError>>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +133,7 @@ function startDelivery(
       failureWindowMs: config.disableAfterMs,
       maxInFlight: config.workerConcurrency,
       maxPerOrigin: config.originConcurrency,
+      routeInbound: true,
     };
     return new DeliverySupervisor({
       start: (exitedUnexpectedly) => new DeliveryThread(data,

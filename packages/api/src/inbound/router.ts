@@ -15,6 +15,8 @@ export interface InboundRouterOptions {
   batch?: number;
   /** With nothing to route, look again after this long (sooner when woken). */
   idleMs?: number;
+  /** Called before each claim: a router whose store caches endpoints that another connection changes drops that cache here. */
+  beforeBatch?: () => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export class InboundRouter {
   /** Claims one batch and routes it; the number of requests claimed. */
   async routeBatch(): Promise<number> {
     const { store, clock } = this.options;
+    this.options.beforeBatch?.();
     const claimed = await store.claimInboundRequests(this.options.batch ?? 64, this.options.leaseMs ?? 30_000, clock());
     // Together, so that their messages share one group commit.
     await Promise.all(claimed.map((claim) => this.route(claim).catch((error: unknown) => {
