@@ -196,3 +196,28 @@ describe('ingest management API: Herald extensions and validation', () => {
     assert.ok(entries.some((entry) => entry.route === '/ingest/api/v1/source' && entry.resourceIds.id === created.body.id));
   });
 });
+
+describe('the served OpenAPI document and the ingest API', () => {
+  let h: IngestHarness;
+  before(async () => {
+    h = await startIngestHarness();
+  });
+  after(() => h.stop());
+
+  test('describes every ingest route Herald serves, the request log marked as Herald\'s own', async () => {
+    const document = (await (await fetch(`${h.herald.url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { 'x-herald-extension'?: boolean }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const ingestOps = Object.entries(document.paths).filter(([path]) => path.startsWith('/ingest/'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+    for (const op of ['get /ingest/api/v1/source', 'post /ingest/api/v1/source/{source_id}/token/rotate', 'put /ingest/api/v1/source/{source_id}/endpoint/{endpoint_id}/headers',
+      'get /ingest/api/v1/source/{source_id}/request/{request_id}', 'post /ingest/api/v1/filter/test']) {
+      assert.ok(ingestOps.includes(op), `${op} is described`);
+    }
+    assert.equal(ingestOps.length, 22);
+    assert.equal(document.paths['/ingest/api/v1/source/{source_id}/request']!.get!['x-herald-extension'], true);
+    assert.ok(document.components.schemas.IngestEndpointOut!.properties!.filter, 'the filter extension is described');
+    assert.ok(document.components.schemas.IngestSourceIn!.properties!.allowedIps);
+  });
+});

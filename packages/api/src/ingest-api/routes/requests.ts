@@ -83,7 +83,11 @@ export function registerRequestLogRoutes(app: FastifyInstance, deps: ApiDeps): v
     return reply.code(202).send(await detail(source, updated ?? inbound));
   });
 
-  /** Every accepted request of the source in [since, until] is routed again; the answer says how many. */
+  /**
+   * Every accepted request of the source in [since, until] is routed again; the answer says how
+   * many. With `verdict: "rejected"`, the rejected ones in the range are checked again instead
+   * (after a secret fix), and those that pass now are accepted and routed.
+   */
   app.post<SourceParams>('/ingest/api/v1/source/:source_id/replay', async (request, reply) => {
     const body = parse(bulkReplayIn, request.body ?? {}, 'body');
     const source = await requireSource(deps, request.params.source_id);
@@ -91,11 +95,33 @@ export function registerRequestLogRoutes(app: FastifyInstance, deps: ApiDeps): v
     const until = msOf(body.until ?? undefined);
     if (since !== undefined && until !== undefined && since > until) throw ValidationError.single(['body', 'until'], 'must not be before since');
     // The store's bounds are exclusive; the body's are inclusive.
-    const replayed = await deps.store.requeueInboundRequests(source.id, {
-      ...(body.verdict ? { verdict: body.verdict } : {}),
-      ...(since !== undefined ? { after: since - 1 } : {}),
-      ...(until !== undefined ? { before: until + 1 } : {}),
-    }, deps.clock());
+    const range = { ...(since !== undefined ? { after: since - 1 } : {}), ...(until !== undefined ? { before: until + 1 } : {}) };
+    if (body.verdict === 'rejected') return reply.code(202).send(await reverifyRejected(source, range));
+    const replayed = await deps.store.requeueInboundRequests(source.id, { ...(body.verdict ? { verdict: body.verdict } : {}), ...range }, deps.clock());
     return reply.code(202).send({ replayed });
   });
+
+  const reverifyRejected = async (source: InboundSource, range: { after?: number; before?: number }) => {
+    const now = deps.clock();
+    const [current] = await deps.store.getSourceTokens(source.id, now);
+    const ingestUrl = ingestUrlOf(deps.publicUrl(), current?.token ?? '');
+    let replayed = 0;
+    let stillRejected = 0;
+    let iterator: string | null = null;
+    // Oldest first, so that of two equal requests the earlier becomes the original and the later its duplicate.
+    for (;;) {
+      const page = await deps.store.listInboundRequests(source.id, { limit: 250, iterator, order: 'ascending', verdict: 'rejected', ...range });
+      for (const rejected of page.data) {
+        const check = reverify(source, rejected, ingestUrl);
+        if (!check.ok) {
+          stillRejected++;
+          continue;
+        }
+        if ((await deps.store.acceptRejectedInboundRequest(source.id, rejected.id, check.dedupeKey, now)) === 'accepted') replayed++;
+      }
+      if (page.done || page.data.length === 0) break;
+      iterator = page.iterator;
+    }
+    return { replayed, stillRejected };
+  };
 }

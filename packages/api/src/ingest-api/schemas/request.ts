@@ -17,7 +17,7 @@ export const requestListQuery = z.object({
   after: time.optional(),
 });
 
-/** Bulk replay: accepted requests of the source received in [since, until]; a verdict other than accepted replays nothing. */
+/** Bulk replay: accepted requests of the source received in [since, until] (inclusive), or with verdict "rejected" the rejected ones checked again. */
 export const bulkReplayIn = z.object({
   verdict: z.enum(VERDICTS).nullish(),
   since: time.nullish(),
