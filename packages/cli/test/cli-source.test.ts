@@ -147,16 +147,34 @@ describe('herald source and listen --source against a real Herald', () => {
     await eventually(async () => (/"type":"delivery".*"status":200/.test(cli.stdout()) ? true : undefined), 10_000, 'the CLI to report the delivery');
     assert.equal(receiver.requests.length, 1, 'the forged request was not forwarded');
 
+    // A replay routes the stored bytes again: the listening session, one of the source's endpoints now, gets them once more.
+    const [latest] = requestLines((await runCli(['--json', 'source', 'requests', 'github', '--verdict', 'accepted', '--limit', '1'], env)).stdout);
+    const replayed = await runCli(['source', 'replay', 'github', latest!.id], env);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.stdout.trim(), latest!.id);
+    const [, again] = await receiver.waitFor(2, 15_000);
+    assert.equal(again!.body, JSON.stringify(payload));
+    assert.notEqual(again!.headers['webhook-id'], forwarded!.headers['webhook-id'], 'a replay is a new message');
+    const bulk = await runCli(['source', 'replay', 'github', '--since', new Date(Date.now() - 3_600_000).toISOString()], env);
+    assert.equal(bulk.code, 0, bulk.stderr);
+    assert.ok(Number(bulk.stdout.trim()) >= 3, `every accepted request of the last hour is replayed (${bulk.stdout.trim()})`);
+
     cli.child.kill('SIGINT');
     assert.equal((await cli.exited).code, 0);
   });
 
-  test('usage errors exit 2: --app with --source, --events with --source, --secret with --config', async () => {
-    const [both, events, secretAndConfig] = await Promise.all([
+  test('usage errors exit 2: --app with --source, --events with --source, --secret with --config, replay without a request or time', async () => {
+    const [both, events, secretAndConfig, replayNothing, badTime] = await Promise.all([
       runCli(['listen', '--app', 'a', '--source', 'github', '--forward-to', receiver.url], env),
       runCli(['listen', '--source', 'github', '--events', 'push', '--forward-to', receiver.url], env),
       runCli(['source', 'create', 'X', '--type', 'github', '--secret', 's', '--config', '{"secret":"s"}'], env),
+      runCli(['source', 'replay', 'github'], env),
+      runCli(['source', 'replay', 'github', '--since', 'yesterday'], env),
     ]);
+    assert.equal(replayNothing.code, 2);
+    assert.match(replayNothing.stderr, /give a request id, or --since/);
+    assert.equal(badTime.code, 2);
+    assert.match(badTime.stderr, /not an RFC 3339 time/);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /give either --app or --source/);
     assert.equal(events.code, 2);

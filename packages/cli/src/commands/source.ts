@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { contextOf, type Column } from '../output.ts';
 import { fetchList, positiveInteger, withListOptions } from '../list-options.ts';
@@ -19,6 +19,14 @@ export interface SourceOut {
   rateLimit?: number | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A time the API takes (RFC 3339); a bare date or a local time would be ambiguous. */
+function rfc3339(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) {
+    throw new InvalidArgumentError(`"${text}" is not an RFC 3339 time such as 2026-01-31T09:00:00Z.`);
+  }
+  return new Date(text).toISOString();
 }
 
 export const SOURCES = '/ingest/api/v1/source';
@@ -89,6 +97,30 @@ Examples:
       await client.request('DELETE', sourcePath(source));
       output.note(`deleted source ${source}`);
     });
+
+  command.command('replay <source> [request]')
+    .description("Route stored requests again, from their exact bytes, to the source's endpoints and filters as they are now")
+    .option('--since <time>', 'without a request id: every accepted request received since this time (RFC 3339, e.g. 2026-01-31T09:00:00Z)', rfc3339)
+    .option('--until <time>', 'and until this time', rfc3339)
+    .action(async (source: string, request: string | undefined, options: { since?: string; until?: string }, self: Command) => {
+      const { client, output } = contextOf(self);
+      if (request !== undefined) {
+        if (options.since !== undefined || options.until !== undefined) throw new CliError('--since and --until replay many requests; give them without a request id', EXIT.usage);
+        // A rejected request is verified again first (after a secret fix); the API says why if it still fails.
+        const replayed = await client.request<{ id: string; verdict: string }>('POST', `${sourcePath(source)}/request/${encodeURIComponent(request)}/replay`, { body: {} });
+        output.value(replayed.id, replayed);
+        output.note(`request ${replayed.id} (${replayed.verdict}) is being routed again; see it with: herald source requests ${source}`);
+        return;
+      }
+      if (options.since === undefined) throw new CliError('give a request id, or --since to replay every accepted request since then', EXIT.usage);
+      const { replayed } = await client.request<{ replayed: number }>('POST', `${sourcePath(source)}/replay`, { body: { since: options.since, until: options.until ?? null } });
+      output.value(String(replayed), { replayed });
+      output.note(`${replayed} ${replayed === 1 ? 'request is' : 'requests are'} being routed again`);
+    })
+    .addHelpText('after', `
+Examples:
+  herald source replay github inreq_2bT...                   # one request (a rejected one is verified again)
+  herald source replay github --since 2026-01-31T09:00:00Z   # every accepted request since then`);
 
   command.addCommand(sourceRequestsCommand());
   return command;
