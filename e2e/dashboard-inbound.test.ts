@@ -174,10 +174,58 @@ test('a source is disabled and given an allowlist from the dashboard: its ingest
   const stored = await ingestApi<{ allowedIps: string[] | null; disabled: boolean }>('GET', `/source/${source.id}`);
   assert.deepEqual([stored.allowedIps, stored.disabled], [['192.0.2.0/24'], false]);
 
+  // A new ingest URL; the old one keeps working through the grace period (a request to it is checked, not 404).
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Rotate ingest URL' }).click();
+  const rotated = await eventually(async () => {
+    const shown = await page.getByLabel('Ingest URL', { exact: true }).inputValue();
+    return shown !== source.ingestUrl ? shown : undefined;
+  }, 10_000, 'the new ingest URL');
+  assert.match(rotated, /\/in\/[A-Za-z0-9_-]{22,}$/);
+  assert.equal((await ingestApi<{ ingestUrl: string }>('GET', `/source/${source.id}`)).ingestUrl, rotated);
+  const throughOld = await fetch(source.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(throughOld.status, 403, 'the old URL still reaches the source (and its allowlist), not a 404');
+
   await page.getByRole('link', { name: 'Requests' }).click();
   await page.getByLabel('Verdict').selectOption('rejected');
-  await page.getByRole('row').nth(2).waitFor();
-  assert.equal(await page.getByRole('row', { name: /Rejected/ }).count(), 2, 'the disabled and the refused request are both recorded');
-  await page.getByRole('cell', { name: /ip_not_allowed/ }).waitFor();
+  await page.getByRole('row').nth(3).waitFor();
+  assert.equal(await page.getByRole('row', { name: /Rejected/ }).count(), 3, 'the request to the disabled source and the two refused ones are recorded');
+  assert.equal(await page.getByRole('cell', { name: 'ip_not_allowed' }).count(), 2);
+  await page.getByRole('cell', { name: 'source_disabled' }).waitFor();
   await context.close();
+});
+
+test('a request rejected for a mistyped secret is accepted and routed after the secret is replaced in the dashboard', { skip }, async () => {
+  const source = await ingestApi<{ id: string; ingestUrl: string }>('POST', '/source', { name: 'Typo', type: 'github', config: { secret: 'mistyped' } });
+  const target = await startReceiver();
+  try {
+    await ingestApi('POST', `/source/${source.id}/endpoint`, { url: target.url, description: 'Everything' });
+    const payload = { ref: 'refs/heads/main', after: 'fixed' };
+    assert.equal(await postGitHub(source.ingestUrl, 'push', payload), 401);
+    const [rejected] = (await ingestApi<{ data: Array<{ id: string }> }>('GET', `/source/${source.id}/request`)).data;
+
+    const { context, page } = await newPage();
+    await signIn(page, herald.url, herald.token);
+    await page.goto(`${herald.url}/ui#/sources/${source.id}/requests/${rejected!.id}`);
+    await page.getByText('Rejected requests are never routed').waitFor();
+    // With the wrong secret still in place, verifying again says why it fails, and changes nothing.
+    await page.getByRole('button', { name: 'Verify again and route' }).click();
+    await page.getByRole('status').filter({ hasText: 'Could not replay' }).waitFor();
+
+    await page.getByRole('link', { name: 'Endpoints' }).click();
+    await page.getByLabel('New signing secret').fill(GITHUB_SECRET);
+    await page.getByRole('button', { name: 'Replace secret' }).click();
+    await page.getByRole('status').filter({ hasText: 'Signing secret replaced.' }).waitFor();
+
+    await page.goto(`${herald.url}/ui#/sources/${source.id}/requests/${rejected!.id}`);
+    await page.getByRole('button', { name: 'Verify again and route' }).click();
+    await page.getByRole('row', { name: /Forwarded/ }).waitFor();
+    const [forwarded] = await target.waitFor(1, 15_000);
+    assert.equal(forwarded!.body, JSON.stringify(payload));
+    await page.getByText('Accepted', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Replay', exact: true }).count(), 1);
+    await context.close();
+  } finally {
+    await target.close();
+  }
 });

@@ -1,6 +1,5 @@
-import { useState, type FormEvent } from 'react';
 import { errorText } from '../../api/client.ts';
-import type { IngestEndpointOut, SourceOut } from '../../api/inbound-types.ts';
+import type { IngestEndpointOut } from '../../api/inbound-types.ts';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { LoadState } from '../../components/load-state.tsx';
 import { useNotice } from '../../components/notice.tsx';
@@ -8,10 +7,10 @@ import { Pager } from '../../components/pager.tsx';
 import { EnabledBadge } from '../../components/status-badge.tsx';
 import { useDashboard } from '../../context.ts';
 import { usePagedList } from '../../hooks/use-paged-list.ts';
-import { IP_PRESETS, addressList } from '../../inbound-source-types.ts';
 import { hrefOf, navigate } from '../../routing.ts';
 import { IngestEndpointForm } from './ingest-endpoint-form.tsx';
-import { SourceHeader, sourcePath, sourceUpdate, useSource } from './source-header.tsx';
+import { SourceHeader, sourcePath, useSource } from './source-header.tsx';
+import { SourceSettings } from './source-settings.tsx';
 
 /** A source's endpoints (where its requests are routed) and its access settings. */
 export function SourceEndpoints({ sourceId }: { sourceId: string }) {
@@ -65,45 +64,7 @@ export function SourceEndpoints({ sourceId }: { sourceId: string }) {
           }
         }} />
       </section>
-      {source.data && <AllowlistPanel key={source.data.updatedAt} source={source.data} changed={source.reload} />}
+      {source.data && <SourceSettings key={source.data.updatedAt} source={source.data} changed={source.reload} />}
     </>
-  );
-}
-
-function AllowlistPanel({ source, changed }: { source: SourceOut; changed(): void }) {
-  const { ingest } = useDashboard();
-  const { notify } = useNotice();
-  const [addresses, setAddresses] = useState((source.allowedIps ?? []).join(', '));
-  const [preset, setPreset] = useState(source.ipPreset ?? '');
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
-    const list = addressList(addresses);
-    try {
-      await ingest.send('PUT', sourcePath(source.id), sourceUpdate(source, { allowedIps: list.length > 0 ? list : null, ipPreset: preset || null }));
-      notify(list.length === 0 && !preset ? 'Requests are accepted from any address.' : 'Allowed addresses saved.');
-      changed();
-    } catch (failure) {
-      notify(`Could not save the allowed addresses: ${errorText(failure)}`, 'error');
-    }
-  };
-  return (
-    <form className="card" onSubmit={save} aria-labelledby="allowlist-title">
-      <h2 id="allowlist-title">Allowed addresses</h2>
-      <p>Requests from other addresses are answered 403 and recorded as rejected. Leave both empty to accept any address.</p>
-      <div className="fields">
-        <div className="field grow">
-          <label htmlFor="allowlist-addresses">Addresses (CIDR)</label>
-          <input id="allowlist-addresses" value={addresses} placeholder="192.0.2.0/24, 2001:db8::/32" onChange={(event) => setAddresses(event.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="allowlist-preset">Provider addresses</label>
-          <select id="allowlist-preset" value={preset} onChange={(event) => setPreset(event.target.value)}>
-            <option value="">None</option>
-            {IP_PRESETS.map((name) => <option key={name} value={name}>{name}</option>)}
-          </select>
-        </div>
-      </div>
-      <button type="submit">Save allowed addresses</button>
-    </form>
   );
 }
