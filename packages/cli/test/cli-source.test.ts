@@ -45,7 +45,8 @@ describe('herald source and listen --source against a real Herald', () => {
   const requestLines = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as RequestLine);
 
   before(async () => {
-    herald = await startTestHerald();
+    // Private targets refused, as in production: the local receiver is reached only through the listen relay.
+    herald = await startTestHerald({ HERALD_ALLOW_PRIVATE_TARGETS: 'false' });
     receiver = await startReceiver();
     env = connectionEnv(herald);
   });
