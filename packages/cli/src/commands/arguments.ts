@@ -37,3 +37,11 @@ export function textArgument(text: string): string {
   if (value === '') throw new InvalidArgumentError(`${file} is empty`);
   return value;
 }
+
+/** A time the API takes (RFC 3339); a bare date or a local time would be ambiguous. */
+export function rfc3339(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) {
+    throw new InvalidArgumentError(`"${text}" is not an RFC 3339 time such as 2026-01-31T09:00:00Z.`);
+  }
+  return new Date(text).toISOString();
+}

@@ -1,8 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { contextOf, type Column } from '../output.ts';
 import { fetchList, positiveInteger, withListOptions } from '../list-options.ts';
-import { commaList, jsonArgument, textArgument } from './arguments.ts';
+import { commaList, jsonArgument, rfc3339, textArgument } from './arguments.ts';
 import { sourceRequestsCommand } from './source-requests.ts';
 
 /** IngestSourceOut (Svix Ingest) with Herald's extensions; config never holds secrets on the way out. */
@@ -19,14 +19,6 @@ export interface SourceOut {
   rateLimit?: number | null;
   createdAt: string;
   updatedAt: string;
-}
-
-/** A time the API takes (RFC 3339); a bare date or a local time would be ambiguous. */
-function rfc3339(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) {
-    throw new InvalidArgumentError(`"${text}" is not an RFC 3339 time such as 2026-01-31T09:00:00Z.`);
-  }
-  return new Date(text).toISOString();
 }
 
 export const SOURCES = '/ingest/api/v1/source';
