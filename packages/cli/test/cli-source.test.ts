@@ -135,7 +135,7 @@ describe('herald source and listen --source against a real Herald', () => {
 
   test('listen --source forwards each verified request to the local URL, byte for byte and signed; forged ones never', async () => {
     receiver.requests.length = 0;
-    const cli = startCli(['--json', 'listen', '--source', 'github', '--forward-to', receiver.url], env);
+    const cli = startCli(['--json', 'listen', '--source', 'github', '--forward-to', receiver.url, '--forward-headers', 'X-GitHub-Event'], env);
     const [line] = await cli.waitForOutput(/^\{"type":"ready".*\}$/m);
     const { secret } = JSON.parse(line) as { endpointId: string; secret: string };
 
@@ -145,6 +145,9 @@ describe('herald source and listen --source against a real Herald', () => {
     const [forwarded] = await receiver.waitFor(1, 15_000);
     assert.equal(forwarded!.body, JSON.stringify(payload), 'the body arrives byte for byte');
     assert.doesNotThrow(() => new Webhook(secret).verify(forwarded!.body, forwarded!.headers), 'signed with the session secret');
+    assert.equal(forwarded!.headers['x-github-event'], 'push', 'the provider header asked for goes along');
+    assert.equal(forwarded!.headers['x-github-delivery'], undefined, 'one not asked for does not');
+    assert.equal(forwarded!.headers['x-hub-signature-256'], undefined);
     await eventually(async () => (/"type":"delivery".*"status":200/.test(cli.stdout()) ? true : undefined), 10_000, 'the CLI to report the delivery');
     assert.equal(receiver.requests.length, 1, 'the forged request was not forwarded');
 
@@ -172,6 +175,9 @@ describe('herald source and listen --source against a real Herald', () => {
       runCli(['source', 'replay', 'github'], env),
       runCli(['source', 'replay', 'github', '--since', 'yesterday'], env),
     ]);
+    const reserved = await runCli(['listen', '--source', 'github', '--forward-headers', 'webhook-signature', '--forward-to', receiver.url], env);
+    assert.equal(reserved.code, 1);
+    assert.match(reserved.stderr, /refused the listen session: 422 .*"webhook-signature" cannot be forwarded/);
     assert.equal(replayNothing.code, 2);
     assert.match(replayNothing.stderr, /give a request id, or --since/);
     assert.equal(badTime.code, 2);

@@ -13,6 +13,7 @@ interface ListenOptions {
   source?: string;
   forwardTo: string;
   events?: string[];
+  forwardHeaders?: string[];
   timeout: number;
 }
 
@@ -23,6 +24,7 @@ export function listenCommand(): Command {
     .option('--source <source>', 'inbound source id or uid: forward the requests it accepts (verified, de-duplicated)')
     .requiredOption('--forward-to <url>', 'local URL to POST each delivery to', httpUrl)
     .option('--events <types>', 'only these event types (comma-separated); all by default', commaList)
+    .option('--forward-headers <names>', 'with --source: provider headers to pass on too (comma-separated), e.g. x-github-event', commaList)
     .option('--timeout <ms>', 'how long the local URL may take to answer (keep it under Herald\'s delivery deadline)', positiveInteger, 10_000)
     .action((options: ListenOptions, self: Command) => listen(options, self))
     .addHelpText('after', `
@@ -34,22 +36,25 @@ The signing secret is printed at start, for verifying signatures locally. Stop w
 
 With --source, the temporary endpoint is one more endpoint of the source: every request the source
 accepts (signature verified, duplicates dropped) is routed to it too, and reaches --forward-to with
-the original body, byte for byte, signed the Standard Webhooks way with the printed secret.
+the original body, byte for byte, signed the Standard Webhooks way with the printed secret, with
+content-type and the provider headers named in --forward-headers.
 
 Examples:
   herald listen --app acme --forward-to http://localhost:3000/webhook --events order.paid
-  herald listen --source github --forward-to http://localhost:3000/hook`);
+  herald listen --source github --forward-to http://localhost:3000/hook --forward-headers x-github-event`);
 }
 
 async function listen(options: ListenOptions, self: Command): Promise<void> {
   const { client, output } = contextOf(self);
   if ((options.app === undefined) === (options.source === undefined)) throw new CliError('give either --app or --source', EXIT.usage);
   if (options.source !== undefined && options.events) throw new CliError('--events applies to --app only: a source\'s requests are filtered by its endpoints\' filters', EXIT.usage);
+  if (options.source === undefined && options.forwardHeaders) throw new CliError('--forward-headers applies to --source only', EXIT.usage);
   const app = options.app ?? await sourceApplication(client, options.source!);
   const subject = options.app ?? `source ${options.source}`;
   const address = new URL(`/api/v1/app/${encodeURIComponent(app)}${LISTEN_PATH_SUFFIX}`, client.connection.url);
   address.protocol = address.protocol === 'https:' ? 'wss:' : 'ws:';
   if (options.events) address.searchParams.set('events', options.events.join(','));
+  if (options.forwardHeaders) address.searchParams.set('forward_headers', options.forwardHeaders.join(','));
   const socket = new WebSocket(address, { headers: client.connection.token ? { authorization: `Bearer ${client.connection.token}` } : {} });
   output.note(`connecting to ${client.connection.url}…`);
 
