@@ -157,6 +157,13 @@ test('a source is disabled and given an allowlist from the dashboard: its ingest
   await page.getByRole('link', { name: 'Stripe' }).waitFor();
   assert.deepEqual(await accessibilityViolations(page), [], 'accessibility of the sources list');
   await screenshot(page, 'sources');
+  // The create form asks for what each type's config needs, accessibly in each shape.
+  for (const [type, field] of [['hmac', 'Config (JSON)'], ['basic-auth', 'Password'], ['api-key', 'API key']] as const) {
+    await page.getByLabel('Type').selectOption(type);
+    await page.getByLabel(field).waitFor();
+    assert.equal(await page.getByLabel('Signing secret').count(), 0);
+    assert.deepEqual(await accessibilityViolations(page), [], `accessibility of the ${type} form`);
+  }
   await page.getByRole('link', { name: 'Stripe' }).click();
 
   await page.getByRole('button', { name: 'Disable source' }).click();
