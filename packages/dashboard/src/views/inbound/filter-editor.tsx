@@ -48,7 +48,7 @@ export function FilterEditor({ sourceId, idPrefix, text, onChange }: { sourceId:
     <div className="filter-editor">
       <div className="field">
         <label htmlFor={`${idPrefix}-filter`}>Filter <span className="muted">(optional)</span></label>
-        <textarea id={`${idPrefix}-filter`} rows={8} spellCheck={false} value={text} placeholder={FILTER_EXAMPLE}
+        <textarea id={`${idPrefix}-filter`} rows={Math.min(20, Math.max(8, text.split('\n').length + 1))} spellCheck={false} value={text} placeholder={FILTER_EXAMPLE}
           aria-describedby={`${idPrefix}-filter-hint`} onChange={(event) => onChange(event.target.value)} />
         <small id={`${idPrefix}-filter-hint`}>
           JSON with optional <code>body</code>, <code>headers</code>, <code>query</code>, <code>path</code>; every section must match.
