@@ -152,6 +152,13 @@ const herald: Row[] = [
   // Arrays of objects: all the fields must hold in one element.
   [{ items: { sku: 'a', qty: 2 } }, { items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }] }, false],
   [{ items: { sku: 'a', qty: 2 } }, { items: [{ sku: 'b', qty: 1 }, { sku: 'a', qty: 2 }] }, true],
+  [{ items: { sku: 'a', $not: { qty: 0 } } }, { items: [{ sku: 'a', qty: 0 }, { sku: 'b', qty: 1 }] }, false],
+  [{ items: { sku: 'a', $not: { qty: 0 } } }, { items: [{ sku: 'a', qty: 0 }, { sku: 'a', qty: 3 }] }, true],
+  [{ items: { sku: 'a', $or: [{ qty: 1 }, { qty: 2 }] } }, { items: [{ sku: 'a', qty: 3 }, { sku: 'b', qty: 2 }] }, false],
+  // Operators alone see the array itself.
+  [{ tags: { $not: 'spam' } }, { tags: ['ham', 'spam'] }, false],
+  [{ tags: { $not: 'spam' } }, { tags: ['ham'] }, true],
+  [{ tags: { $or: [['a', 'b'], 'c'] } }, { tags: ['b', 'a'] }, true],
   [{ items: [{ sku: 'a' }, { sku: 'b' }] }, { items: [{ sku: 'b' }, { sku: 'c' }, { sku: 'a' }] }, true],
   [{ items: [{ sku: 'a' }, { sku: 'd' }] }, { items: [{ sku: 'b' }, { sku: 'a' }] }, false],
   [{ tags: ['a'] }, { tags: 'a' }, false],

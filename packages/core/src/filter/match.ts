@@ -1,4 +1,4 @@
-import { evaluate, type Miss } from './evaluate.ts';
+import { explain, test, type Miss } from './evaluate.ts';
 import type { FilterableRequest, FilterSection, FilterVerdict, RequestFilter } from './types.ts';
 import { isPlainObject, type JsonObject } from './values.ts';
 
@@ -9,7 +9,7 @@ export type { FilterableRequest, FilterVerdict, RequestFilter } from './types.ts
  * throw, whatever the document (the router evaluates every request against every endpoint).
  */
 export function matchesFilter(filter: unknown, value: unknown): boolean {
-  return evaluate(filter, value) === null;
+  return test(filter, value);
 }
 
 /** Every section the filter has must match; the first that does not is named, with the reason. */
@@ -22,8 +22,11 @@ export function matchRequest(filter: RequestFilter, request: FilterableRequest):
   ];
   for (const [section, sectionFilter, value] of sections) {
     if (isAbsent(sectionFilter)) continue;
-    const result = evaluate(sectionFilter, value());
-    if (result) return { match: false, section, reason: reasonText(section, result) };
+    const sectionValue = value();
+    if (test(sectionFilter, sectionValue)) continue;
+    const result = explain(sectionFilter, sectionValue);
+    // Both passes read the same values with the same rules; a miss always has its explanation.
+    return { match: false, section, reason: reasonText(section, result ?? { path: [], reason: 'no match' }) };
   }
   return { match: true };
 }
@@ -77,7 +80,10 @@ export function lowerCaseHeaderFilter(filter: unknown): unknown {
       }
     }
   }
-  if (extra.length > 0) out.$and = [...(Array.isArray(out.$and) ? out.$and : out.$and === undefined ? [] : [{ $and: out.$and }]), ...extra];
+  if (extra.length > 0) {
+    const and = out.$and;
+    out.$and = [...(Array.isArray(and) ? and : and === undefined ? [] : [{ $and: and }]), ...extra];
+  }
   normalised.set(filter, out);
   return out;
 }
