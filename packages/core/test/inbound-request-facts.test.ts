@@ -86,6 +86,11 @@ test('event types come from where each provider names its event, fitted to Heral
   assert.equal(inboundEventType('stripe', req({}), { type: 'invoice.paid' }), 'invoice.paid');
   assert.equal(inboundEventType('slack', req({}), { type: 'event_callback', event: { type: 'app_mention' } }), 'app_mention');
   assert.equal(inboundEventType('slack', req({}), { type: 'url_verification', challenge: 'c' }), 'url_verification');
+  const slashCommand = parseInboundBody('application/x-www-form-urlencoded', Buffer.from('command=%2Fdeploy&text=prod'));
+  assert.equal(inboundEventType('slack', req({}), slashCommand), 'slash_command');
+  const interaction = parseInboundBody('application/x-www-form-urlencoded', Buffer.from(`payload=${encodeURIComponent('{"type":"block_actions"}')}`));
+  assert.equal(inboundEventType('slack', req({}), interaction), 'block_actions');
+  assert.equal(inboundEventType('slack', req({}), { payload: 'not json' }), 'inbound');
   assert.equal(inboundEventType('shopify', req({ 'x-shopify-topic': 'orders/create' }), {}), 'orders.create');
   assert.equal(inboundEventType('clerk', req({}), { type: 'user.created', data: {} }), 'user.created');
   assert.equal(inboundEventType('gitlab', req({ 'x-gitlab-event': 'Push Hook' }), { object_kind: 'push' }), 'push');

@@ -135,8 +135,8 @@ const MAX_EVENT_TYPE_LENGTH = 256;
  *   else the header alone ("push"). Chosen over the header alone because Octokit names events the
  *   same way, and most GitHub events mean little without their action; a filter on the
  *   x-github-event header still selects every action of an event.
- * - stripe `body.type`; slack `body.event.type`, else `body.type` (url_verification, or an
- *   interactivity payload's type); shopify `X-Shopify-Topic`; svix-config types `body.type`
+ * - stripe `body.type`; slack `body.event.type`, else `body.type` (url_verification), else for
+ *   its form posts the interactivity payload's type or "slash_command"; shopify `X-Shopify-Topic`; svix-config types `body.type`
  *   (Standard Webhooks payloads carry it); gitlab `body.object_kind`, else `X-Gitlab-Event`;
  *   linear `<body.type>.<body.action>`; paddle `body.event_type`; pagerduty `body.event.event_type`.
  * Anything else, or a value missing: "inbound".
@@ -163,7 +163,7 @@ function rawEventType(type: SourceType, request: RawInboundRequest, body: unknow
     case 'stripe':
       return text('type');
     case 'slack':
-      return text('event.type') ?? text('type');
+      return text('event.type') ?? text('type') ?? slackFormType(body);
     case 'shopify':
       return headerValue('x-shopify-topic');
     case 'gitlab':
@@ -180,6 +180,24 @@ function rawEventType(type: SourceType, request: RawInboundRequest, body: unknow
     default:
       return null;
   }
+}
+
+/**
+ * Slack's form posts: interactivity sends `payload=<JSON>` whose `type` names it ("block_actions");
+ * a slash command has a `command` field and is "slash_command".
+ */
+function slackFormType(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const form = body as Record<string, unknown>;
+  if (typeof form.payload === 'string') {
+    try {
+      const type = (JSON.parse(form.payload) as Record<string, unknown> | null)?.type;
+      if (typeof type === 'string' && type !== '') return type;
+    } catch {
+      // Not JSON: no type from it.
+    }
+  }
+  return typeof form.command === 'string' ? 'slash_command' : null;
 }
 
 function eventTypeName(raw: string | null): string {

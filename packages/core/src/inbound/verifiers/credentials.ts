@@ -4,7 +4,7 @@
  * constant-time over hashes of both sides (constant-time.ts), and every accepted credential is
  * compared, so neither the credential's length nor which one matched shows in the timing.
  */
-import { anySame } from '../constant-time.ts';
+import { anySecret } from '../constant-time.ts';
 import { DEFAULT_API_KEY_HEADER, type ApiKeySourceConfig, type BasicAuthSourceConfig } from '../source-types.ts';
 import type { RawInboundRequest, VerifyResult } from '../verify.ts';
 import { OK, header, unauthorized } from './common.ts';
@@ -12,7 +12,7 @@ import { OK, header, unauthorized } from './common.ts';
 export function verifyGitlab(secrets: readonly string[], request: RawInboundRequest): VerifyResult {
   const token = header(request, 'x-gitlab-token');
   if (token === null) return unauthorized('no X-Gitlab-Token header');
-  return anySame([token], secrets) ? OK : unauthorized('X-Gitlab-Token does not match');
+  return anySecret([token], secrets) ? OK : unauthorized('X-Gitlab-Token does not match');
 }
 
 export function verifyBasicAuth(config: BasicAuthSourceConfig, request: RawInboundRequest): VerifyResult {
@@ -27,7 +27,7 @@ export function verifyBasicAuth(config: BasicAuthSourceConfig, request: RawInbou
   const accepted = [config.password, config.previousSecret]
     .filter((password): password is string => typeof password === 'string' && password.length > 0)
     .map((password) => `${config.username}:${password}`);
-  return anySame([presented], accepted) ? OK : unauthorized('the Basic credentials do not match');
+  return anySecret([presented], accepted) ? OK : unauthorized('the Basic credentials do not match');
 }
 
 export function verifyApiKey(config: ApiKeySourceConfig, secrets: readonly string[], request: RawInboundRequest): VerifyResult {
@@ -43,5 +43,5 @@ export function verifyApiKey(config: ApiKeySourceConfig, secrets: readonly strin
     if (value) presented.push(value);
   }
   if (presented.length === 0) return unauthorized(`no API key in ${[headerName && `the ${headerName} header`, config.query && `the ${config.query} query parameter`].filter(Boolean).join(' or ')}`);
-  return anySame(presented, secrets) ? OK : unauthorized('the API key does not match');
+  return anySecret(presented, secrets) ? OK : unauthorized('the API key does not match');
 }

@@ -4,7 +4,7 @@
  * `{body}` replaced by the raw body bytes and `{timestamp}` by the timestampHeader's value (the
  * body alone by default). With a timestampHeader, the timestamp must be within toleranceSeconds.
  */
-import { anySame } from '../constant-time.ts';
+import { anySignature } from '../constant-time.ts';
 import { DEFAULT_HMAC_TOLERANCE_SECONDS, type HmacSourceConfig } from '../source-types.ts';
 import type { RawInboundRequest, VerifyResult } from '../verify.ts';
 import { OK, bad, header, hmac, missing, parseUnixSeconds, stale, withinTolerance } from './common.ts';
@@ -29,7 +29,7 @@ export function verifyGenericHmac(config: HmacSourceConfig, secrets: readonly st
   }
   const parts = signedParts(config.signedString ?? '{body}', request.body, timestampText);
   const expected = secrets.map((secret) => hmac(config.algorithm, secret, ...parts).toString(config.encoding));
-  if (!anySame([signature], expected)) return bad(`${config.header} does not match`);
+  if (!anySignature([signature], expected)) return bad(`${config.header} does not match`);
   if (timestamp !== null) {
     // 13 digits and more is a millisecond timestamp (JavaScript senders); seconds otherwise.
     const seconds = timestampText.length >= 13 ? Math.floor(timestamp / 1000) : timestamp;

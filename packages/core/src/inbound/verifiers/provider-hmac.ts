@@ -8,7 +8,7 @@
  * compares them (hex in the case the provider sends, lower), so that Herald never accepts a header
  * the provider's verifier would refuse (inbound-vendor-agreement.test.ts).
  */
-import { anySame } from '../constant-time.ts';
+import { anySignature } from '../constant-time.ts';
 import type { RawInboundRequest, VerifyResult } from '../verify.ts';
 import { OK, bad, header, hmac, missing, parseSignatureItems, parseUnixSeconds, stale, withinTolerance } from './common.ts';
 
@@ -36,7 +36,7 @@ export function verifyGithub(secrets: readonly string[], request: RawInboundRequ
   const signature = header(request, 'x-hub-signature-256');
   if (signature === null) return missing('no X-Hub-Signature-256 header');
   const expected = hexOf(secrets, request.body).map((hex) => `sha256=${hex}`);
-  return anySame([signature], expected) ? OK : bad('X-Hub-Signature-256 does not match');
+  return anySignature([signature], expected) ? OK : bad('X-Hub-Signature-256 does not match');
 }
 
 /** Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>...]` over `${t}.${body}`; 300 s. */
@@ -48,7 +48,7 @@ export function verifyStripe(secrets: readonly string[], request: RawInboundRequ
   const signatures = items.get('v1') ?? [];
   if (timestamp === null || signatures.length === 0) return bad('Stripe-Signature has no single t= timestamp or no v1= signature');
   const expected = hexOf(secrets, `${timestamp}.`, request.body);
-  if (!anySame(signatures, expected)) return bad('no v1 signature in Stripe-Signature matches');
+  if (!anySignature(signatures, expected)) return bad('no v1 signature in Stripe-Signature matches');
   if (!withinTolerance(timestamp, now, STRIPE_TOLERANCE_SECONDS)) return stale(`Stripe-Signature t=${timestamp} is more than ${STRIPE_TOLERANCE_SECONDS} s from now`);
   return OK;
 }
@@ -58,7 +58,7 @@ export function verifyShopify(secrets: readonly string[], request: RawInboundReq
   const signature = header(request, 'x-shopify-hmac-sha256');
   if (signature === null) return missing('no X-Shopify-Hmac-Sha256 header');
   const expected = secrets.map((secret) => hmac('sha256', secret, request.body).toString('base64'));
-  return anySame([signature], expected) ? OK : bad('X-Shopify-Hmac-Sha256 does not match');
+  return anySignature([signature], expected) ? OK : bad('X-Shopify-Hmac-Sha256 does not match');
 }
 
 /** Slack: `X-Slack-Signature: v0=<hex>` over `v0:${X-Slack-Request-Timestamp}:${body}`; 5 minutes. */
@@ -69,7 +69,7 @@ export function verifySlack(secrets: readonly string[], request: RawInboundReque
   const timestamp = parseUnixSeconds(timestampText);
   if (timestamp === null) return bad('X-Slack-Request-Timestamp is not a unix timestamp');
   const expected = hexOf(secrets, `v0:${timestamp}:`, request.body).map((hex) => `v0=${hex}`);
-  if (!anySame([signature], expected)) return bad('X-Slack-Signature does not match');
+  if (!anySignature([signature], expected)) return bad('X-Slack-Signature does not match');
   if (!withinTolerance(timestamp, now, SLACK_TOLERANCE_SECONDS)) return stale(`X-Slack-Request-Timestamp is more than ${SLACK_TOLERANCE_SECONDS} s from now`);
   return OK;
 }
@@ -82,7 +82,7 @@ export function verifySlack(secrets: readonly string[], request: RawInboundReque
 export function verifyLinear(secrets: readonly string[], request: RawInboundRequest, now: number): VerifyResult {
   const signature = header(request, 'linear-signature');
   if (signature === null) return missing('no Linear-Signature header');
-  if (!anySame([signature], hexOf(secrets, request.body))) return bad('Linear-Signature does not match');
+  if (!anySignature([signature], hexOf(secrets, request.body))) return bad('Linear-Signature does not match');
   const timestamp = linearTimestamp(request.body);
   if (timestamp === null) return stale('the body has no numeric webhookTimestamp');
   if (Math.abs(now - timestamp) > LINEAR_TOLERANCE_MS) return stale(`webhookTimestamp is more than ${LINEAR_TOLERANCE_MS / 1000} s from now`);
@@ -107,7 +107,7 @@ export function verifyPaddle(secrets: readonly string[], request: RawInboundRequ
   const timestamp = singleTimestamp(items.get('ts'));
   const signatures = items.get('h1') ?? [];
   if (timestamp === null || signatures.length === 0) return bad('Paddle-Signature has no single ts= timestamp or no h1= signature');
-  if (!anySame(signatures, hexOf(secrets, `${timestamp}:`, request.body))) return bad('no h1 signature in Paddle-Signature matches');
+  if (!anySignature(signatures, hexOf(secrets, `${timestamp}:`, request.body))) return bad('no h1 signature in Paddle-Signature matches');
   if (!withinTolerance(timestamp, now, PADDLE_TOLERANCE_SECONDS)) return stale(`Paddle-Signature ts=${timestamp} is more than ${PADDLE_TOLERANCE_SECONDS} s from now`);
   return OK;
 }
@@ -118,5 +118,5 @@ export function verifyPagerduty(secrets: readonly string[], request: RawInboundR
   if (value === null) return missing('no X-PagerDuty-Signature header');
   const signatures = parseSignatureItems(value, ',').get('v1') ?? [];
   if (signatures.length === 0) return bad('X-PagerDuty-Signature has no v1= signature');
-  return anySame(signatures, hexOf(secrets, request.body)) ? OK : bad('no v1 signature in X-PagerDuty-Signature matches');
+  return anySignature(signatures, hexOf(secrets, request.body)) ? OK : bad('no v1 signature in X-PagerDuty-Signature matches');
 }

@@ -4,7 +4,7 @@
  * `svix-*` names, which Svix itself still sends), HMAC-SHA256 over `${id}.${timestamp}.${body}`
  * keyed with the base64 bytes after `whsec_`. 300 s, as the standardwebhooks and svix libraries.
  */
-import { anySame } from '../constant-time.ts';
+import { anySignature } from '../constant-time.ts';
 import type { RawInboundRequest, VerifyResult } from '../verify.ts';
 import { OK, bad, header, hmac, missing, parseUnixSeconds, stale, withinTolerance } from './common.ts';
 
@@ -29,7 +29,7 @@ export function verifyStandardWebhooks(secrets: readonly string[], request: RawI
     .map((entry) => entry.slice('v1,'.length));
   if (signatures.length === 0) return bad(`${prefix}-signature has no v1 signature`);
   const expected = secrets.map((secret) => hmac('sha256', standardWebhooksKey(secret), `${id}.${timestamp}.`, request.body).toString('base64'));
-  if (!anySame(signatures, expected)) return bad(`no v1 signature in ${prefix}-signature matches`);
+  if (!anySignature(signatures, expected)) return bad(`no v1 signature in ${prefix}-signature matches`);
   if (!withinTolerance(timestamp, now, STANDARD_WEBHOOKS_TOLERANCE_SECONDS)) return stale(`${prefix}-timestamp is more than ${STANDARD_WEBHOOKS_TOLERANCE_SECONDS} s from now`);
   return OK;
 }

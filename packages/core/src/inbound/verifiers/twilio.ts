@@ -8,7 +8,7 @@
  * HMAC_SHA256 in X-Twilio-Webhooks-Signature-Settings; that is honoured, anything else is SHA-1.
  */
 import { createHash } from 'node:crypto';
-import { anySame, sameBytes } from '../constant-time.ts';
+import { anySignature, sameSignature } from '../constant-time.ts';
 import type { RawInboundRequest, VerifyResult } from '../verify.ts';
 import { OK, bad, header, hmac, missing } from './common.ts';
 
@@ -21,7 +21,7 @@ export function verifyTwilio(secrets: readonly string[], request: RawInboundRequ
   let signedParams = '';
   let bodyMatches = true;
   if (bodyHash !== null) {
-    bodyMatches = sameBytes(bodyHash, createHash('sha256').update(request.body).digest('hex'));
+    bodyMatches = sameSignature(bodyHash, createHash('sha256').update(request.body).digest('hex'));
   } else {
     signedParams = sortedParams(new URLSearchParams(request.body.toString('utf8')));
   }
@@ -29,7 +29,7 @@ export function verifyTwilio(secrets: readonly string[], request: RawInboundRequ
   for (const url of candidateUrls(request.url)) {
     for (const secret of secrets) expected.push(hmac(algorithm, secret, Buffer.from(url + signedParams, 'utf8')).toString('base64'));
   }
-  const signatureMatches = anySame([signature], expected);
+  const signatureMatches = anySignature([signature], expected);
   if (!signatureMatches) return bad('X-Twilio-Signature does not match');
   return bodyMatches ? OK : bad('the bodySHA256 query parameter does not match the body');
 }
