@@ -204,7 +204,7 @@ export class PostgresStore implements Store {
     return sources.rotateSourceToken(this.pool, sourceId, newToken, graceMs, now);
   }
   findSourceByToken(tokenSha256: string, now: number): Promise<InboundSource | undefined> { return sources.findSourceByToken(this.pool, tokenSha256, now); }
-  recordInboundRequests(batch: NewInboundRequest[]): Promise<Array<RecordedInboundRequest | HeraldError>> {
+  recordInboundRequests(batch: NewInboundRequest[], _now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
     return inboundRequests.recordInboundRequests(this.pool, batch);
   }
   getInboundRequest(sourceId: string, requestId: string): Promise<InboundRequest | undefined> {
@@ -216,12 +216,13 @@ export class PostgresStore implements Store {
   claimInboundRequests(limit: number, leaseMs: number, now: number): Promise<ClaimedInboundRequest[]> {
     return inboundRequests.claimInboundRequests(this.queuePool, limit, leaseMs, now);
   }
-  completeInboundRouting(done: InboundRoutingDone): Promise<boolean> { return inboundRequests.completeInboundRouting(this.queuePool, done); }
+  completeInboundRouting(done: InboundRoutingDone, _now: number): Promise<boolean> { return inboundRequests.completeInboundRouting(this.queuePool, done); }
+  expireInboundLeases(_now: number): Promise<number> { return inboundRequests.expireInboundLeases(this.pool); }
   listRouteOutcomes(requestId: string): Promise<RouteOutcome[]> { return inboundRequests.listRouteOutcomes(this.pool, requestId); }
-  requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter): Promise<number> {
+  requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter, _now: number): Promise<number> {
     return inboundRequests.requeueInboundRequests(this.pool, sourceId, which);
   }
-  acceptRejectedInboundRequest(sourceId: string, requestId: string, dedupeKey: string | null): Promise<InboundVerdict> {
+  acceptRejectedInboundRequest(sourceId: string, requestId: string, dedupeKey: string | null, _now: number): Promise<InboundVerdict> {
     return inboundRequests.acceptRejectedInboundRequest(this.pool, sourceId, requestId, dedupeKey);
   }
   purgeRejectedInboundBodies(olderThan: number): Promise<number> { return inboundRequests.purgeRejectedInboundBodies(this.pool, olderThan); }

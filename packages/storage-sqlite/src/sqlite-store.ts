@@ -883,7 +883,7 @@ export class SqliteStore implements Store {
     return this.sources.byToken(tokenSha256, now);
   }
 
-  async recordInboundRequests(batch: NewInboundRequest[]): Promise<Array<RecordedInboundRequest | HeraldError>> {
+  async recordInboundRequests(batch: NewInboundRequest[], _now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
     return this.inboundRequests.record(batch);
   }
 
@@ -899,19 +899,23 @@ export class SqliteStore implements Store {
     return this.inboundRequests.claim(limit, leaseMs, now);
   }
 
-  async completeInboundRouting(done: InboundRoutingDone): Promise<boolean> {
+  async completeInboundRouting(done: InboundRoutingDone, _now: number): Promise<boolean> {
     return this.inboundRequests.complete(done);
+  }
+
+  async expireInboundLeases(_now: number): Promise<number> {
+    return this.inboundRequests.expireLeases();
   }
 
   async listRouteOutcomes(requestId: string): Promise<RouteOutcome[]> {
     return this.inboundRequests.outcomes(requestId);
   }
 
-  async requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter): Promise<number> {
+  async requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter, _now: number): Promise<number> {
     return this.inboundRequests.requeue(sourceId, which);
   }
 
-  async acceptRejectedInboundRequest(sourceId: string, requestId: string, dedupeKey: string | null): Promise<InboundVerdict> {
+  async acceptRejectedInboundRequest(sourceId: string, requestId: string, dedupeKey: string | null, _now: number): Promise<InboundVerdict> {
     return this.inboundRequests.acceptRejected(sourceId, requestId, dedupeKey);
   }
 

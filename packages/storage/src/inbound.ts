@@ -184,6 +184,12 @@ export interface InboundStore {
   claimInboundRequests(limit: number, leaseMs: number, now: number): Promise<ClaimedInboundRequest[]>;
   /** Fenced: writes the outcomes, sets routedRound to the round and frees the lease; false if the fence moved. */
   completeInboundRouting(done: InboundRoutingDone, now: number): Promise<boolean>;
+  /**
+   * Frees every inbound lease. Only for a store no other router can use at the same time
+   * (capabilities.concurrentWorkers false), at start: every lease then belongs to a process that is
+   * gone, and waiting it out would only delay routing what was accepted before the crash.
+   */
+  expireInboundLeases(now: number): Promise<number>;
   /** Every round's outcomes, newest round first, then by endpoint id. */
   listRouteOutcomes(requestId: string): Promise<RouteOutcome[]>;
   /** Replay: routingRound += 1 for these accepted requests of the source (by ids, or every match of the filter); returns how many. */

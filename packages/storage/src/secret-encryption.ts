@@ -9,7 +9,8 @@ import type { InboundSource, SourceConfig } from './inbound.ts';
 const SEALED_CONFIG = '$sealed';
 
 /**
- * The store, with endpoint secrets sealed by `box` on the way in and opened on the way out. Every
+ * The store, with endpoint secrets, inbound source configs and source tokens sealed by `box` on
+ * the way in and opened on the way out (a token's lookup hash is taken before sealing). Every
  * adapter stores secrets as opaque strings, so encryption lives here once, above all of them.
  * Only the methods that carry secrets are replaced; everything else is the adapter's own.
  */

@@ -182,6 +182,11 @@ export async function completeInboundRouting(db: Queryable, done: InboundRouting
   return rows[0]!.applied === 1;
 }
 
+export async function expireInboundLeases(db: Queryable): Promise<number> {
+  const result = await db.query('UPDATE inbound_requests SET fence = fence + 1, leased_until = 0 WHERE leased_until > 0');
+  return result.rowCount ?? 0;
+}
+
 export async function listRouteOutcomes(db: Queryable, requestId: string): Promise<RouteOutcome[]> {
   const { rows } = await db.query<{
     request_id: string; round: number; endpoint_id: string; outcome: RouteOutcome['outcome']; reason: string | null; msg_id: string | null;

@@ -154,6 +154,10 @@ export class InboundRequestQueries {
     return this.withoutFsync(() => complete.immediate());
   }
 
+  expireLeases(): number {
+    return this.stmt('UPDATE inbound_requests SET fence = fence + 1, leased_until = 0 WHERE leased_until > 0').run().changes;
+  }
+
   outcomes(requestId: string): RouteOutcome[] {
     return (this.stmt('SELECT * FROM inbound_route_outcomes WHERE request_id = ? ORDER BY round DESC, endpoint_id')
       .all(requestId) as OutcomeRow[]).map(toOutcome);

@@ -1,6 +1,10 @@
 import { describe } from 'node:test';
 import type { OpenStore, WithStore } from './conformance/fixtures.ts';
 import { migrationsAndSettingsSuite } from './conformance/migrations-and-settings.ts';
+import { sourcesSuite } from './conformance/sources.ts';
+import { inboundRequestsSuite } from './conformance/inbound-requests.ts';
+import { inboundRoutingSuite } from './conformance/inbound-routing.ts';
+import { inboundFieldsSuite } from './conformance/inbound-fields.ts';
 import { applicationsSuite } from './conformance/applications.ts';
 import { eventTypesSuite } from './conformance/event-types.ts';
 import { endpointsSuite } from './conformance/endpoints.ts';
@@ -14,10 +18,6 @@ import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 import { claimSkippingSuite } from './conformance/claim-skipping.ts';
 import { tenancySuite } from './conformance/tenancy.ts';
 import { ingestClaimSuite } from './conformance/ingest-claim.ts';
-import { sourcesSuite } from './conformance/sources.ts';
-import { inboundRequestsSuite } from './conformance/inbound-requests.ts';
-import { inboundRoutingSuite } from './conformance/inbound-routing.ts';
-import { inboundFieldsSuite } from './conformance/inbound-fields.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */

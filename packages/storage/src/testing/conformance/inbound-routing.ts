@@ -77,6 +77,17 @@ export function inboundRoutingSuite(withStore: WithStore): void {
       assert.equal((await store.listRouteOutcomes(crashed.request.id)).length, 1);
     }));
 
+    test('expiring every inbound lease at start makes what a crashed process held claimable at once, fenced anew', withStore(async (store) => {
+      const { source } = await createSource(store);
+      const [first, second] = await recordAccepted(store, source.id, 2, T0);
+      const [held] = await store.claimInboundRequests(1, LEASE, T0);
+      assert.equal(held?.request.id, first);
+      assert.equal(await store.expireInboundLeases(T0 + 1), 1, 'only the leased one');
+      const claimed = await store.claimInboundRequests(10, LEASE, T0 + 1);
+      assert.deepEqual(claimed.map((c) => c.request.id), [first, second], 'the held one too, without waiting for its lease');
+      assert.equal(await complete(store, held!, [], T0 + 2), false, 'the crashed holder cannot complete');
+    }));
+
     test('a replay by ids routes accepted requests of the source again, as a new round', withStore(async (store) => {
       const { source } = await createSource(store);
       const other = await createSource(store);
