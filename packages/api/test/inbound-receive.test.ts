@@ -2,9 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { sign } from '@octokit/webhooks-methods';
 import { newId } from '@herald/core';
-import type { InboundRequest, Store } from '@herald/storage';
+import { sourceTokenHash, type InboundRequest, type Store } from '@herald/storage';
+import { SourceCache } from '../src/inbound/source-cache.ts';
 import { startInboundHarness, type InboundHarness } from './support/inbound-harness.ts';
 import { clientAddress, parseTrustedProxies, trustedProxyList } from '../src/inbound/client-address.ts';
 
@@ -191,6 +193,27 @@ describe('receiving on /in/<token>: the answers, in order', () => {
     assert.equal(stored.at(-1)!.verdict === 'rejected' ? stored.at(-1)!.rejectReason : stored.at(-2)!.rejectReason, 'unsupported_body');
   });
 
+  test('hostile requests of every shape (methods, bytes, content types, signature-looking headers) are never answered 5xx', async () => {
+    const github = await harness.source('github', { secret: GITHUB_SECRET });
+    const stripe = await harness.source('stripe', { secret: 'whsec_stripe' });
+    const generic = await harness.source('generic-webhook', {});
+    const token = fc.constantFrom(github, stripe, generic);
+    const headerValue = fc.string({ maxLength: 80 }).map((text) => text.replace(/[^\x20-\x7e]/g, ''));
+    await fc.assert(fc.asyncProperty(
+      token, fc.constantFrom('POST', 'PUT', 'GET', 'DELETE', 'PATCH', 'OPTIONS'), fc.uint8Array({ maxLength: 600 }),
+      fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x'),
+      headerValue, headerValue, fc.constantFrom('', '/a/b', '?x=1&x=%ZZ', '/%00?'),
+      async (source, method, bytes, type, signature, timestamp, suffix) => {
+        const body = method === 'GET' ? undefined : Buffer.from(bytes);
+        const response = await fetch(source.ingestUrl + suffix, {
+          method, body,
+          headers: { 'content-type': type, 'x-hub-signature-256': signature, 'stripe-signature': `t=${timestamp},v1=${signature}`, 'x-github-delivery': timestamp },
+        });
+        await response.arrayBuffer();
+        assert.ok(response.status < 500, `${method} ${type} answered ${response.status}`);
+      }), { numRuns: 150 });
+  });
+
   test('an inspector bin\'s token on /in/ still captures, with the API\'s body limit', async () => {
     const token = 'bin-token-for-the-inbound-suite-0123456789abc';
     await harness.store.createInspectorBin({ id: newId('inbin'), token, createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
@@ -199,6 +222,28 @@ describe('receiving on /in/<token>: the answers, in order', () => {
     const captures = await harness.store.listInspectorCaptures(bin.id, 0, 10);
     assert.deepEqual(captures.map((capture) => [capture.method, capture.path]), [['PATCH', `/in/${token}/below?q=1`]]);
   });
+});
+
+test('the source cache: a source write through the wrapped store empties it at once; entries expire after a second', async () => {
+  const harness = await startInboundHarness({ route: false });
+  try {
+    const { source, token } = await harness.source('generic-webhook', {});
+    const cache = new SourceCache();
+    const store = cache.invalidatedBy(harness.store);
+    const hash = sourceTokenHash(token);
+    const now = Date.now();
+    cache.set(hash, source, now);
+    assert.equal(cache.get(hash, now + 999)?.id, source.id);
+    assert.equal(cache.get(hash, now + 1_000), undefined, 'expired');
+    cache.set(hash, source, now);
+    await store.getSource(source.id);
+    assert.ok(cache.get(hash, now), 'a read keeps it');
+    await store.updateSource(source.id, { disabled: true }, now);
+    assert.equal(cache.get(hash, now), undefined, 'a write empties it');
+    assert.equal(store.capabilities, harness.store.capabilities);
+  } finally {
+    await harness.stop();
+  }
 });
 
 describe('receiving while storage is down', () => {

@@ -6,6 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import type { RouteOutcome, Store } from '@herald/storage';
 import { eventually, startReceiver, type Receiver } from '@herald/testing';
 import { InboundRouter } from '../src/inbound/router.ts';
+import { messageOut } from '../src/schemas/message.ts';
 import { startInboundHarness, type InboundHarness } from './support/inbound-harness.ts';
 
 const SECRET = 'github webhook secret';
@@ -129,6 +130,8 @@ describe('routing accepted requests to ingest endpoints', () => {
     assert.equal(other!.headers['content-type'], 'application/x-www-form-urlencoded');
     assert.equal(other!.headers['x-provider-event'], undefined, 'listed by another endpoint, not this one');
     assert.equal(got!.headers['webhook-id'], other!.headers['webhook-id'], 'one message for both');
+    const message = await harness.store.getMessage(source.appId, response.headers.get('herald-request-id')!);
+    assert.equal(messageOut(message!).payload, body, 'a body that is not JSON is shown as its text, not a 500');
     const outcomes = await routed(harness.store, response.headers.get('herald-request-id')!);
     assert.equal(outcomes.get(disabled.endpoint.id)?.outcome, 'endpoint_disabled');
     assert.equal(outcomes.get(withList.endpoint.id)?.outcome, 'forwarded');

@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import { InboundRecorder, InboundRouter, type InboundOptions, type MessageIngest, type RecorderOptions } from '@herald/api';
 import type { Store } from '@herald/storage';
 import type { HeraldConfig } from './config.ts';
-
-const PURGE_EVERY_MS = 3_600_000;
+import { startRejectedBodyPurge } from './retention.ts';
 
 /** The inbound gateway's parts in one process: what receives (API role) and what routes (worker role). */
 export interface InboundParts {
@@ -31,6 +30,8 @@ export function startInbound(config: HeraldConfig, parts: {
   leaseMs?: number;
   /** Commits recorded requests; the store unless given (embedded mode's delivery thread, which also routes). */
   commit?: RecorderOptions['commit'];
+  /** Counts each request's verdict (herald_inbound_requests_total). */
+  counted?: InboundOptions['counted'];
 }): InboundParts {
   const { store, clock } = parts;
   const logger = parts.logger.child({ component: 'inbound' });
@@ -42,22 +43,17 @@ export function startInbound(config: HeraldConfig, parts: {
     ? new InboundRecorder({ store, clock, onAccepted: () => router?.wake(), ...(parts.commit ? { commit: parts.commit } : {}) })
     : undefined;
 
-  let purge: NodeJS.Timeout | undefined;
-  if (parts.purge && config.inboundRejectedRetentionMs > 0) {
-    const pass = () => {
-      store.purgeRejectedInboundBodies(clock() - config.inboundRejectedRetentionMs).then(
-        (purged) => { if (purged > 0) logger.debug({ purged }, 'purged the bodies of rejected inbound requests past retention'); },
-        (error: unknown) => logger.warn({ err: error }, 'could not purge rejected inbound bodies; trying again later'));
-    };
-    purge = setInterval(pass, Math.min(PURGE_EVERY_MS, config.inboundRejectedRetentionMs));
-    purge.unref();
-    setImmediate(pass);
-  }
+  const purge = parts.purge && config.inboundRejectedRetentionMs > 0
+    ? startRejectedBodyPurge(store, config.inboundRejectedRetentionMs, clock, logger)
+    : undefined;
 
   return {
-    options: recorder && { maxBodyBytes: config.inboundMaxBodyBytes, trustedProxies: config.trustedProxies, recorder },
+    options: recorder && {
+      maxBodyBytes: config.inboundMaxBodyBytes, trustedProxies: config.trustedProxies, recorder,
+      ...(parts.counted ? { counted: parts.counted } : {}),
+    },
     async stop() {
-      clearInterval(purge);
+      purge?.stop();
       await router?.stop();
     },
   };

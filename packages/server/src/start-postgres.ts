@@ -58,7 +58,9 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
 
   const stops: Array<() => Promise<void>> = [];
   // Any API process accepts inbound requests; any worker routes them.
-  const inbound = startInbound(config, { store, ingest, clock, logger, serveApi, route: deliver, purge: deliver, leaseMs: config.leaseMs });
+  const inbound = startInbound(config, {
+    store, ingest, clock, logger, serveApi, route: deliver, purge: deliver, leaseMs: config.leaseMs, counted: metrics.inboundRequest,
+  });
   stops.push(() => inbound.stop());
   if (deliver) {
     const sender = new HttpSender(senderOptions(config, ownRelay));

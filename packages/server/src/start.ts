@@ -62,7 +62,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   // without it, here, their messages going through the ingest above to the in-thread worker.
   const recordInbound = delivery.recordInbound?.bind(delivery);
   const inbound = startInbound(config, {
-    store, ingest, clock, logger, serveApi: true, route: !recordInbound, purge: true,
+    store, ingest, clock, logger, serveApi: true, route: !recordInbound, purge: true, counted: metrics.inboundRequest,
     ...(recordInbound ? { commit: recordInbound } : {}),
   });
 

@@ -6,7 +6,9 @@ import { Webhook } from 'standardwebhooks';
 import { SecretBox, generateSecret, newId } from '@herald/core';
 import { newSourceToken, withSecretEncryption, type Store } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
-import { startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
+import { eventually, startReceiver, startTestHerald, tempDir, type Receiver, type TestHerald } from '@herald/testing';
+import pino from 'pino';
+import { startRejectedBodyPurge } from '../src/retention.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
 const KEY = Buffer.alloc(32, 9).toString('base64');
@@ -25,6 +27,34 @@ describe('inbound settings', () => {
       assert.throws(() => loadConfig({ [name!]: value }), (error: unknown) => error instanceof ConfigError && error.message.includes(name!), name);
     }
   });
+});
+
+test('rejected requests\' bodies are purged once past HERALD_INBOUND_REJECTED_RETENTION; accepted and newer ones are kept', async () => {
+  const dir = tempDir();
+  const sqlite = new SqliteStore({ path: join(dir.path, 'herald.db') });
+  await sqlite.migrate();
+  const day = 86_400_000;
+  const t0 = Date.UTC(2026, 0, 1);
+  const source = await sqlite.createSource({
+    id: newId('src'), uid: null, name: 's', type: 'generic-webhook', config: {}, metadata: {}, appId: newId('app'),
+    disabled: false, allowedCidrs: null, rateLimit: null, response: null, dedupe: null,
+  }, newSourceToken('t'), t0);
+  const request = (at: number, verdict: 'accepted' | 'rejected') => ({
+    id: newId('inreq', at), sourceId: source.id, receivedAt: at, method: 'POST', path: '/', query: '', headers: {}, body: Buffer.from('body'),
+    sourceIp: '127.0.0.1', verdict, rejectReason: verdict === 'rejected' ? 'verification_failed: bad_signature' : null, dedupeKey: null, eventType: 'inbound',
+  });
+  const [old, oldAccepted, recent] = [request(t0, 'rejected'), request(t0, 'accepted'), request(t0 + 2 * day, 'rejected')];
+  await (sqlite as Store).recordInboundRequests([old, oldAccepted, recent], t0 + 2 * day);
+  const purge = startRejectedBodyPurge(sqlite, 3 * day, () => t0 + 3 * day + 1, pino({ level: 'silent' }));
+  try {
+    await eventually(async () => ((await sqlite.getInboundRequest(source.id, old.id))?.body === null ? true : undefined), 5_000, 'the purge');
+    assert.equal((await sqlite.getInboundRequest(source.id, oldAccepted.id))?.body?.toString(), 'body');
+    assert.equal((await sqlite.getInboundRequest(source.id, recent.id))?.body?.toString(), 'body');
+  } finally {
+    purge.stop();
+    await sqlite.close();
+    dir.remove();
+  }
 });
 
 describe('embedded Herald receives, routes and delivers inbound requests (delivery thread on)', () => {
@@ -69,5 +99,8 @@ describe('embedded Herald receives, routes and delivers inbound requests (delive
 
     const tooLarge = await fetch(`${herald.url}/in/${token}`, { method: 'POST', body: 'x'.repeat(2049) });
     assert.equal(tooLarge.status, 413, 'HERALD_INBOUND_MAX_BODY_BYTES applies');
+    const metrics = await (await fetch(`${herald.url}/metrics`)).text();
+    assert.match(metrics, /herald_inbound_requests_total\{verdict="accepted",reason=""\} 1\n/);
+    assert.match(metrics, /herald_inbound_requests_total\{verdict="rejected",reason="payload_too_large"\} 1\n/);
   });
 });

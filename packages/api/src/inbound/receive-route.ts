@@ -3,8 +3,8 @@ import type { BlockList } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  HeraldError, NotFoundError, PayloadTooLargeError, RateLimitedError, challengeAnswer, dedupeKey, inboundEventType, newId, parseCidrList,
-  parseInboundBody, verifyInbound, type InspectorBin, type RawInboundRequest, type SourceType,
+  FALLBACK_EVENT_TYPE, HeraldError, NotFoundError, PayloadTooLargeError, RateLimitedError, challengeAnswer, dedupeKey, inboundEventType, newId, parseCidrList,
+  parseInboundBody, verifyInbound, type InspectorBin, type RawInboundRequest, type SourceType, type VerifyResult,
 } from '@herald/core';
 import { sourceTokenHash, type InboundSource, type NewInboundRequest } from '@herald/storage';
 import type { ApiDeps } from '../deps.ts';
@@ -14,6 +14,7 @@ import { readBodyWithin, type ReadBody } from './body-reader.ts';
 import { clientAddress, isInList, trustedProxyList } from './client-address.ts';
 import { InboundRecorder } from './recorder.ts';
 import { SourceRateLimiter } from './source-rate-limit.ts';
+import { SourceCache } from './source-cache.ts';
 
 /** What the receive route takes from its process (see ApiDeps.inbound). */
 export interface InboundOptions {
@@ -23,6 +24,10 @@ export interface InboundOptions {
   trustedProxies: string[];
   /** Group commit of received requests; one over deps.store unless given. */
   recorder?: InboundRecorder;
+  /** Sources by token; buildApi passes the one its store wrapper empties on every source write. */
+  sources?: SourceCache;
+  /** Told each request's verdict (accepted, duplicate, rejected with its reason, rate_limited), for metrics. */
+  counted?: (verdict: string, reason: string | null) => void;
 }
 
 type InRequest = FastifyRequest<{ Params: { token: string; '*'?: string } }>;
@@ -60,6 +65,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
   const trusted = trustedProxyList(options.trustedProxies);
   const limiter = new SourceRateLimiter();
   const allowlists = new AllowlistCache();
+  const sources = options.sources ?? new SourceCache();
 
   app.decorateRequest('inbound', undefined);
   app.decorateRequest('inspectorBin', undefined);
@@ -85,7 +91,12 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
     scope.addHook('onRequest', async (request: InRequest, reply) => {
       const now = deps.clock();
       const token = request.params.token;
-      const source = await deps.store.findSourceByToken(sourceTokenHash(token), now);
+      const tokenHash = sourceTokenHash(token);
+      let source = sources.get(tokenHash, now);
+      if (!source) {
+        source = await deps.store.findSourceByToken(tokenHash, now);
+        if (source) sources.set(tokenHash, source, now);
+      }
       if (!source) {
         const bin = await deps.store.getInspectorBin(token, now);
         if (!bin) throw new NotFoundError('Ingest source');
@@ -96,6 +107,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
       request.inbound = { source, receivedAt: now, sourceIp };
       const waitSeconds = limiter.take(source.id, source.rateLimit, now);
       if (waitSeconds > 0) {
+        options.counted?.('rate_limited', null);
         closeIfBodyUnread(request, reply);
         reply.header('retry-after', String(waitSeconds));
         const problem = new RateLimitedError(waitSeconds);
@@ -131,7 +143,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
       const { source } = receiving;
       const type = source.type as SourceType;
       const raw: RawInboundRequest = { method: request.method, url: deps.publicUrl() + request.url, headers: flatHeaders(request), body };
-      const verified = verifyInbound(type, source.config, raw, receiving.receivedAt);
+      const verified = verifySafely(type, source.config, raw, receiving.receivedAt);
       if (!verified.ok) {
         await recordRejected(request, body, `verification_failed: ${verified.reason}`);
         return sendProblem(reply, problemFor(401, 'unauthorized', `The request did not verify as a ${source.type} webhook (${verified.reason}).`));
@@ -141,13 +153,15 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
         await recordRejected(request, body, 'unsupported_body');
         return sendProblem(reply, problemFor(415, 'unsupported_media_type', 'Herald forwards text bodies only; this body is not UTF-8.'));
       }
-      const parsed = parseInboundBody(raw.headers['content-type'], body);
+      // These read what the sender chose; none may turn a verified request into a 5xx.
+      const parsed = orElse(() => parseInboundBody(raw.headers['content-type'], body), null);
       const recorded = await recorder.record(inboundRecord(request, body, 'accepted', null, {
-        dedupeKey: dedupeKey(type, source.dedupe, raw, parsed),
-        eventType: inboundEventType(type, raw, parsed),
+        dedupeKey: orElse(() => dedupeKey(type, source.dedupe, raw, parsed), null),
+        eventType: orElse(() => inboundEventType(type, raw, parsed), FALLBACK_EVENT_TYPE),
       }));
+      options.counted?.(recorded.verdict, null);
       reply.header('herald-request-id', recorded.id);
-      const answer = challengeAnswer(type, parsed) ?? source.response ?? DEFAULT_ANSWER;
+      const answer = orElse(() => challengeAnswer(type, parsed), null) ?? source.response ?? DEFAULT_ANSWER;
       return reply.code(answer.status).type(answer.contentType).send(answer.body);
     };
     scope.all('/in/:token', receive);
@@ -159,6 +173,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
    * The sender's answer does not wait on the log: if the store is down the 4xx still stands.
    */
   async function recordRejected(request: InRequest, body: Buffer | null, reason: string): Promise<void> {
+    options.counted?.('rejected', reason);
     try {
       await recorder.record(inboundRecord(request, body, 'rejected', reason, { dedupeKey: null, eventType: '' }));
     } catch (error) {
@@ -187,6 +202,27 @@ function inboundRecord(request: InRequest, body: Buffer | null, verdict: 'accept
     dedupeKey: facts.dedupeKey,
     eventType: facts.eventType,
   };
+}
+
+/**
+ * The core's verifiers return their verdicts, but they parse headers a stranger wrote: should one
+ * ever throw, the request is refused as unverified (401), never answered 5xx, which the provider
+ * would retry for days.
+ */
+function verifySafely(type: SourceType, config: InboundSource['config'], raw: RawInboundRequest, now: number): VerifyResult {
+  try {
+    return verifyInbound(type, config, raw, now);
+  } catch {
+    return { ok: false, reason: 'bad_signature', detail: 'the signature could not be read' };
+  }
+}
+
+function orElse<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }
 
 /** Lower-cased names, repeated headers joined with ", " (Node's rule; set-cookie arrives as an array). */
