@@ -215,7 +215,7 @@ describe('the served OpenAPI document and the ingest API', () => {
       'get /ingest/api/v1/source/{source_id}/request/{request_id}', 'post /ingest/api/v1/filter/test']) {
       assert.ok(ingestOps.includes(op), `${op} is described`);
     }
-    assert.equal(ingestOps.length, 22);
+    assert.equal(ingestOps.length, 24);
     assert.equal(document.paths['/ingest/api/v1/source/{source_id}/request']!.get!['x-herald-extension'], true);
     assert.ok(document.components.schemas.IngestEndpointOut!.properties!.filter, 'the filter extension is described');
     assert.ok(document.components.schemas.IngestSourceIn!.properties!.allowedIps);

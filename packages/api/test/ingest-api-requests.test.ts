@@ -82,6 +82,9 @@ describe('ingest request log, replay and filter tests', () => {
     assert.deepEqual(window.map((item: { body: string }) => item.body), ['{"n":3}', '{"n":2}']);
     const accepted = (await list('?verdict=accepted&limit=250')).body.data;
     assert.equal(accepted.length, 7);
+    const bare = (await list('?verdict=accepted&limit=250&with_content=false')).body.data;
+    assert.deepEqual(bare.map((item: { id: string }) => item.id), accepted.map((item: { id: string }) => item.id));
+    assert.ok(bare.every((item: { body: unknown; bodyBase64?: unknown }) => item.body === null && item.bodyBase64 === undefined), 'with_content=false leaves bodies out');
   });
 
   test('one request shows what came: text body, base64 for bytes that are not UTF-8, credentials hidden', async () => {
@@ -103,6 +106,7 @@ describe('ingest request log, replay and filter tests', () => {
     assert.equal(verdict.status, 422);
     assert.deepEqual(issueLocations(verdict.body), ['query.verdict']);
     assert.equal((await list('?before=yesterday')).status, 422);
+    assert.ok((await list('?iterator=not-an-id')).status < 500, 'a bogus iterator is never a 5xx');
     assert.equal((await h.call('GET', '/ingest/api/v1/source/src_nope/request')).status, 404);
     assert.equal((await h.call('GET', `/ingest/api/v1/source/${sourceId}/request/inreq_nope`)).status, 404);
     const other = (await h.call('POST', '/ingest/api/v1/source', { name: 'other', type: 'generic-webhook' })).body.id;
@@ -213,6 +217,23 @@ describe('ingest request log, replay and filter tests', () => {
       const found = (await h.call('GET', `/ingest/api/v1/source/${source.id}/request/${requestId}`)).body as Detail;
       return found.outcomes.some((outcome) => outcome.round === 1 && outcome.endpointId === wanted.id) ? found : undefined;
     }, 15_000, 'the replay round');
+  });
+
+  test('an application token gets 404 on the request log, replay and filter test routes', async () => {
+    const app = (await h.call('POST', '/api/v1/app', { name: 'portal' })).body;
+    const { token } = (await h.call('POST', `/api/v1/auth/app-portal-access/${app.id}`, {})).body;
+    for (const [method, path, json] of [
+      ['GET', `/ingest/api/v1/source/${sourceId}/request`],
+      ['GET', `/ingest/api/v1/source/${sourceId}/request/${seeded[0]}`],
+      ['POST', `/ingest/api/v1/source/${sourceId}/request/${seeded[0]}/replay`],
+      ['POST', `/ingest/api/v1/source/${sourceId}/replay`, {}],
+      ['POST', `/ingest/api/v1/source/${sourceId}/filter/test`, { filter: {} }],
+      ['POST', '/ingest/api/v1/filter/test', { filter: {}, request: {} }],
+    ] as Array<[string, string, unknown?]>) {
+      const response = await h.call(method, path, json, token);
+      assert.equal(response.status, 404, `${method} ${path}`);
+      assert.equal(response.body.detail, `Route ${method} ${path} not found.`);
+    }
   });
 
   test('the filter test says whether a filter matches a request, and where it does not', async () => {
