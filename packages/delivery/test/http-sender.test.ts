@@ -249,6 +249,16 @@ test('with https-only on, plain http is refused at send time without a connectio
   assert.equal(canary.state.connections, 0);
 });
 
+test('an opened private range is reached through DNS, and a name answering outside it still gets no connection', T, async () => {
+  const server = await serve((_request, response) => response.end('ok'));
+  const opened = { allowPrivateTargets: false, privateTargets: ['127.0.0.0/8'] };
+  const reached = await sender({ ...opened, lookup: stubLookup(['127.0.0.1']) }).send({ url: `http://billing.internal:${server.port}/`, headers: {}, body: '{}' });
+  assert.ok(reached.kind === 'response' && reached.status === 200, JSON.stringify(reached));
+  const mixed = await sender({ ...opened, lookup: stubLookup(['127.0.0.1', '10.0.0.1']) }).send({ url: `http://billing.internal:${server.port}/`, headers: {}, body: '{}' });
+  assertError(mixed, 'blocked-address');
+  assert.equal(server.state.requests, 1, 'only the request inside the opened range arrived');
+});
+
 test('a name that resolves to a public and a loopback address (rebinding) gets no connection', T, async () => {
   const server = await serve((_request, response) => response.end('ok'));
   for (const answers of [['93.184.216.34', '127.0.0.1'], ['127.0.0.1', '93.184.216.34'], ['127.0.0.1'], ['2606:4700:4700::1111', '::ffff:127.0.0.1']]) {
