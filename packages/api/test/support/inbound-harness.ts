@@ -32,6 +32,8 @@ export interface HarnessOptions {
   trustedProxies?: string[];
   /** Start the router loop (default true); tests that drive it themselves say false. */
   route?: boolean;
+  /** The receive route's clock (rate limits, receivedAt); Date.now unless given. */
+  clock?: () => number;
 }
 
 /**
@@ -56,13 +58,14 @@ export async function startInboundHarness(options: HarnessOptions = {}): Promise
   const ingest = new MessageIngest({ store, clock, onCommitted: () => worker.wake() });
   const router = new InboundRouter({ store, ingest, clock, logger, idleMs: 50 });
   const apiStore = options.apiStore ? options.apiStore(store) : store;
-  const recorder = new InboundRecorder({ store: apiStore, clock, onAccepted: () => router.wake() });
+  const apiClock = options.clock ?? clock;
+  const recorder = new InboundRecorder({ store: apiStore, clock: apiClock, onAccepted: () => router.wake() });
   if (options.route !== false) router.start();
   let url = '';
   const app = buildApi({
     store: apiStore,
     ingest,
-    clock,
+    clock: apiClock,
     adminTokenSha256: 'unused',
     maxBodyBytes: 1_048_576,
     checkUrl: (target) => ({ ok: true, url: new URL(target) }),
