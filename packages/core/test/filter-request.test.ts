@@ -74,6 +74,8 @@ test('reasons say where and why, in words a user can act on', () => {
     return verdict.match ? 'match' : verdict.reason;
   };
   assert.equal(reason({ repository: { owner: 'x' } }), 'body.repository.owner: missing, expected "x"');
+  assert.equal(reason({ installation: { id: 5 } }), 'body.installation.id: missing, expected 5');
+  assert.equal(reason({ ref: { name: 'main' } }), 'body.ref: expected an object, got "refs/heads/main"');
   assert.equal(reason({ repository: { topics: 'rust' } }), 'body.repository.topics: no element equals "rust"');
   assert.equal(reason({ repository: { topics: ['webhooks', 'go'] } }), 'body.repository.topics: no element matches "go"');
   assert.equal(reason({ commits: { id: 'b2' } }), 'body.commits: no element matches {"id":"b2"}');

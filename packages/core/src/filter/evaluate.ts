@@ -84,17 +84,20 @@ function matchContainsAll(filter: unknown[], value: unknown, depth: number, why:
  */
 function matchObject(filter: JsonObject, value: unknown, depth: number, why: boolean): Miss | null {
   const keys = Object.keys(filter);
-  const hasFields = keys.some((key) => !key.startsWith('$'));
-  if (keys.length === 0 || (hasFields && !isPlainObject(value))) {
+  if (keys.length === 0) {
     // `{}` asks for an object (or an array) to be there and says nothing of its content.
-    if (Array.isArray(value)) {
-      if (keys.length === 0) return null;
-      for (const element of value) if (holds(filter, element, depth + 1)) return null;
-      return why ? miss(`no element matches ${sketch(filter)}`) : NO;
-    }
-    if (value === undefined) return why ? missing('an object') : NO;
-    if (!isPlainObject(value)) return why ? miss(`expected an object, got ${describe(value)}`) : NO;
+    if (isPlainObject(value) || Array.isArray(value)) return null;
+    if (!why) return NO;
+    return value === undefined ? missing('an object') : miss(`expected an object, got ${describe(value)}`);
   }
+  const hasFields = keys.some((key) => !key.startsWith('$'));
+  if (hasFields && Array.isArray(value)) {
+    for (const element of value) if (holds(filter, element, depth + 1)) return null;
+    return why ? miss(`no element matches ${sketch(filter)}`) : NO;
+  }
+  // Below something that is not an object every field is missing: `{ data: { deleted_at: { $exist:
+  // false } } }` holds when there is no `data` at all, as a dotted path would in MongoDB.
+  const object = isPlainObject(value) ? value : null;
   for (const key of keys) {
     const operand = filter[key];
     if (key.startsWith('$')) {
@@ -102,11 +105,14 @@ function matchObject(filter: JsonObject, value: unknown, depth: number, why: boo
       if (result) return result;
       continue;
     }
-    const result = evaluate(operand, field(value as JsonObject, key), depth + 1, why);
-    if (result) {
-      if (why) result.path.unshift(key);
+    const result = evaluate(operand, object ? field(object, key) : undefined, depth + 1, why);
+    if (!result) continue;
+    if (!why) return NO;
+    if (object || value === undefined) {
+      result.path.unshift(key);
       return result;
     }
+    return miss(`expected an object, got ${describe(value)}`);
   }
   return null;
 }
