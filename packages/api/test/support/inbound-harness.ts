@@ -34,6 +34,8 @@ export interface HarnessOptions {
   route?: boolean;
   /** The receive route's clock (rate limits, receivedAt); Date.now unless given. */
   clock?: () => number;
+  /** A migrated store to use (closed at stop) instead of a fresh SQLite file. */
+  store?: Store;
 }
 
 /**
@@ -44,9 +46,13 @@ export interface HarnessOptions {
  */
 export async function startInboundHarness(options: HarnessOptions = {}): Promise<InboundHarness> {
   const dir = tempDir('herald-inbound-');
-  const sqlite = new SqliteStore({ path: join(dir.path, 'herald.db'), synchronous: 'NORMAL' });
-  await sqlite.migrate();
-  const store: Store = sqlite;
+  let store: Store;
+  if (options.store) store = options.store;
+  else {
+    const sqlite = new SqliteStore({ path: join(dir.path, 'herald.db'), synchronous: 'NORMAL' });
+    await sqlite.migrate();
+    store = sqlite;
+  }
   const clock = Date.now;
   const logger = pino({ level: 'silent' });
   const sender = new HttpSender({ allowPrivateTargets: true, deadlineMs: 5_000 });
