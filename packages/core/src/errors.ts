@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'bad_request'
+  | 'invalid_data'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
@@ -34,6 +35,18 @@ export class HeraldError extends Error {
 export class BadRequestError extends HeraldError {
   constructor(message: string) {
     super('bad_request', 400, message);
+  }
+}
+
+/**
+ * A value the database refused as data (PostgreSQL's SQLSTATE class 22: a NUL in text, a number
+ * out of its column's range, malformed JSON for a jsonb column). The request is at fault, not the
+ * server: a 400, so that no client retries it as it would a 5xx. The API refuses such values
+ * before they reach storage; this is the net under that check.
+ */
+export class InvalidDataError extends HeraldError {
+  constructor(message = 'The request holds a value that cannot be stored (such as U+0000 in text, or a number out of range).') {
+    super('invalid_data', 400, message);
   }
 }
 

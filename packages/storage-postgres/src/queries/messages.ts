@@ -1,7 +1,7 @@
-import { ConflictError, MessageStatus, NotFoundError, type HeraldError, type Message } from '@herald/core';
+import { ConflictError, InvalidDataError, MessageStatus, NotFoundError, UnavailableError, type HeraldError, type Message } from '@herald/core';
 import type { EndpointMessage, MessageDestination, MessageFilter, NewMessage, Page, PageRequest } from '@herald/storage';
 import type pg from 'pg';
-import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isPgError, prepared, queryPage, type Queryable } from '../sql.ts';
+import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isDataError, isPgError, prepared, queryPage, type Queryable } from '../sql.ts';
 import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
 import { DELIVERIES_CHANNEL } from './queue.ts';
 
@@ -44,17 +44,19 @@ export async function insertMessages(db: Queryable, batch: NewMessage[], now: nu
 
 /**
  * The whole batch commits at once: almost always every message is fine, so it is first tried as
- * one statement (one round trip, one WAL flush); only if that fails is it redone in a transaction
- * with a savepoint per message, so that a bad one (a duplicate eventId, a deleted application) is
- * rolled back alone.
+ * one statement (one round trip, one WAL flush); if that fails for any reason but an outage, it is
+ * redone in a transaction with a savepoint per message, so that a bad one (a duplicate eventId, a
+ * deleted application, a value the database refuses) is rolled back alone. Falling back only for
+ * the expected conflicts once let one tenant's NUL in a channel fail every tenant's messages that
+ * shared its batch, with a 503 their clients retried forever.
  */
 export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
   try {
     await insertMessages(pool, batch, now);
     return batch.map(() => null);
   } catch (error) {
-    // 21000: the batch holds one idempotency key twice, which one ON CONFLICT statement cannot apply.
-    if (!isPgError(error, UNIQUE_VIOLATION) && !isPgError(error, FOREIGN_KEY_VIOLATION) && !isPgError(error, '21000')) throw error;
+    // Nothing can be committed while the database is away; each message alone would fail the same.
+    if (error instanceof UnavailableError) throw error;
   }
   return inTransaction(pool, async (client) => {
     const results: Array<HeraldError | null> = [];
@@ -76,6 +78,7 @@ export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: nu
 function messageInsertError(error: unknown, message: Message): HeraldError {
   if (isPgError(error, UNIQUE_VIOLATION)) return new ConflictError(`A message with eventId "${message.eventId}" already exists.`);
   if (isPgError(error, FOREIGN_KEY_VIOLATION)) return new NotFoundError('Application');
+  if (isDataError(error)) return Object.assign(new InvalidDataError(), { cause: error });
   throw error;
 }
 
