@@ -24,7 +24,8 @@ const base = {
   rateLimit: rate.nullish(),
   throttleRate: rate.nullish(),
   metadata,
-  version: z.number().int().min(1).nullish(),
+  // Bounded to the database column (a 32-bit integer), which would otherwise refuse it with a 500.
+  version: z.number().int().min(1).max(2_147_483_647).nullish(),
   /** Herald extension: hold messages back until the URL has echoed a verification challenge. */
   requireVerification: z.boolean().optional(),
 };

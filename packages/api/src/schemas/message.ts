@@ -10,7 +10,7 @@ export const messageIn = z.object({
   payload: z.record(z.string(), z.unknown()),
   channels: z.array(z.string().min(1).max(128)).max(5).nullish(),
   application: applicationIn.nullish(),
-  payloadRetentionPeriod: z.number().int().min(1).nullish(),
+  payloadRetentionPeriod: z.number().int().min(5).max(90).nullish(),
   tags: z.array(z.string()).nullish(),
 });
 
