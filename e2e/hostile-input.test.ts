@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { apiClient, type ApiCall, type TestHerald } from '@herald/testing';
 import { storageModes } from './support/storage-modes.ts';
 
@@ -98,6 +100,57 @@ for (const mode of modes) {
       }
       const retention = await send('POST', `/app/${appId}/msg`, JSON.stringify({ eventType: 'a.b', payload: {}, payloadRetentionPeriod: 1e15 }));
       assert.equal(retention.status, 422, JSON.stringify(retention.body));
+    });
+
+    test('channels follow Svix\'s pattern: anything else is a 422 naming the channel', async () => {
+      for (const channels of [['a b'], ['ok', 'x/y'], ['é'], ['a:b'], ['']]) {
+        const message = await send('POST', `/app/${appId}/msg`, JSON.stringify({ eventType: 'a.b', payload: {}, channels }));
+        assert.equal(message.status, 422, `${JSON.stringify(channels)}: ${JSON.stringify(message.body)}`);
+        assert.equal(message.body.detail[0].loc[1], 'channels');
+      }
+      const endpoint = await send('POST', `/app/${appId}/endpoint`, JSON.stringify({ url: 'http://127.0.0.1:9/', channels: ['no spaces'] }));
+      assert.equal(endpoint.status, 422, JSON.stringify(endpoint.body));
+      const fine = await send('POST', `/app/${appId}/msg`, JSON.stringify({ eventType: 'a.b', payload: {}, channels: ['project_1337', 'group-2.eu'] }));
+      assert.equal(fine.status, 202, JSON.stringify(fine.body));
+    });
+
+    test('two Idempotency-Key headers are a 400, not one key joined from both', async () => {
+      const post = (keys: string[]) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+        // An array value is sent as one header line per element.
+        const request = httpRequest(`${herald.url}/api/v1/app/${appId}/msg`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${herald.token}`, 'content-type': 'application/json', 'idempotency-key': keys },
+        }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          response.on('end', () => resolve({ status: response.statusCode!, text }));
+        });
+        request.on('error', reject);
+        request.end('{"eventType":"a.b","payload":{}}');
+      });
+      const twice = await post(['key-a', 'key-b']);
+      assert.equal(twice.status, 400, twice.text);
+      assert.match(twice.text, /one Idempotency-Key/);
+      const joined = await post(['key-a, key-b']);
+      assert.equal(joined.status, 202, 'one header holding a comma is one key');
+      assert.equal((await post(['key-a, key-b'])).status, 202);
+    });
+
+    test('a compressed body is a 415, never read as its compressed bytes', async () => {
+      for (const encoding of ['gzip', 'br', 'deflate', 'GZIP', 'gzip, identity']) {
+        const response = await fetch(`${herald.url}/api/v1/app/${appId}/msg`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${herald.token}`, 'content-type': 'application/json', 'content-encoding': encoding },
+          body: gzipSync('{"eventType":"a.b","payload":{}}'),
+        });
+        assert.equal(response.status, 415, `${encoding}: ${await response.text()}`);
+      }
+      const identity = await fetch(`${herald.url}/api/v1/app/${appId}/msg`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${herald.token}`, 'content-type': 'application/json', 'content-encoding': 'identity' },
+        body: '{"eventType":"a.b","payload":{}}',
+      });
+      assert.equal(identity.status, 202);
     });
 
     test('a payload is content, stored and returned as sent: U+0000 and lone surrogates in it are accepted', async () => {

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'validation'
   | 'idempotency_mismatch'
   | 'rate_limited'
@@ -71,6 +72,12 @@ export class ConflictError extends HeraldError {
 export class PayloadTooLargeError extends HeraldError {
   constructor(limitBytes: number) {
     super('payload_too_large', 413, `Request body is larger than the limit of ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends HeraldError {
+  constructor(message: string) {
+    super('unsupported_media_type', 415, message);
   }
 }
 

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Field rules shared by several resources, as the Svix OpenAPI document states them. */
 export const uid = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'may contain only letters, digits, "-", "_" and "."');
 export const eventTypeName = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'may contain only letters, digits, "-", "_" and "."');
+/** A channel, as Svix's MessageIn and EndpointIn state it. */
+export const channel = z.string().min(1).max(128).regex(/^[a-zA-Z0-9\-_.]+$/, 'may contain only letters, digits, "-", "_" and "."');
 export const metadata = z.record(z.string(), z.string());
 export const rate = z.number().int().min(0).max(65_535);
 

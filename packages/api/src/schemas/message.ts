@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { MESSAGE_STATUS_TEXT, type Attempt, type Message, type MessageStatus } from '@herald/core';
 import { applicationIn } from './application.ts';
-import { eventTypeName, iso, uid } from './common.ts';
+import { channel, eventTypeName, iso, uid } from './common.ts';
 import { SENSITIVE_HEADERS } from './endpoint.ts';
 
 export const messageIn = z.object({
   eventType: eventTypeName,
   eventId: uid.nullish(),
   payload: z.record(z.string(), z.unknown()),
-  channels: z.array(z.string().min(1).max(128)).max(5).nullish(),
+  channels: z.array(channel).max(5).nullish(),
   application: applicationIn.nullish(),
   payloadRetentionPeriod: z.number().int().min(5).max(90).nullish(),
   tags: z.array(z.string()).nullish(),
