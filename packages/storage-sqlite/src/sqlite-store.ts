@@ -583,6 +583,23 @@ export class SqliteStore implements Store {
 
   // Attempts
 
+  async expungeMessageContent(appId: string, msgId: string, now: number): Promise<boolean> {
+    // One transaction: the payload goes, and the deliveries still to be made fail with their fence
+    // bumped, so neither the queue nor a worker holding a lease sends the emptied message.
+    return this.db.transaction(() => {
+      const found = this.stmt('UPDATE messages SET payload = NULL WHERE app_id = ? AND id = ?').run(appId, msgId).changes > 0;
+      if (found) {
+        this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Fail}, fence = fence + 1, updated_at = ?
+          WHERE app_id = ? AND msg_id = ? AND status IN (${MessageStatus.Pending}, ${MessageStatus.Sending})`).run(now, appId, msgId);
+      }
+      return found;
+    })();
+  }
+
+  async expungeAttemptContent(appId: string, msgId: string, attemptId: string): Promise<boolean> {
+    return this.stmt("UPDATE attempts SET response = '' WHERE app_id = ? AND msg_id = ? AND id = ?").run(appId, msgId, attemptId).changes > 0;
+  }
+
   async getAttempt(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined> {
     const row = this.stmt('SELECT * FROM attempts WHERE app_id = ? AND msg_id = ? AND id = ?').get(appId, msgId, attemptId);
     return row ? toAttempt(row as AttemptRow) : undefined;

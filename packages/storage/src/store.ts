@@ -206,6 +206,14 @@ export interface Store {
   resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void>;
   /** Requeues failed deliveries of an endpoint created in [since, until) as manual attempts; returns how many. */
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number>;
+  /**
+   * Svix's expungeContent: empties the message's payload for good (it then reads as `{}`) and
+   * fails its deliveries not yet made, bumping their fence so that an attempt in flight cannot put
+   * one back. False when the application has no such message.
+   */
+  expungeMessageContent(appId: string, msgId: string, now: number): Promise<boolean>;
+  /** Empties one attempt's response body; false when the application's message has no such attempt. */
+  expungeAttemptContent(appId: string, msgId: string, attemptId: string): Promise<boolean>;
 
   getAttempt(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined>;
   listAttemptsByEndpoint(appId: string, endpointId: string, filter: AttemptFilter): Promise<Page<Attempt>>;

@@ -67,6 +67,14 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     return messageOut(message, withContent);
   });
 
+  // Svix's message.expungeContent: the payload goes for good, and so do the deliveries not yet made.
+  app.delete<{ Params: { app_id: string; msg_id: string } }>('/api/v1/app/:app_id/msg/:msg_id/content', async (request, reply) => {
+    const application = await requireApp(deps, request.params.app_id);
+    const message = await deps.store.getMessage(application.id, request.params.msg_id);
+    if (!message || !(await deps.store.expungeMessageContent(application.id, message.id, deps.clock()))) throw new NotFoundError('Message');
+    return reply.code(204).send();
+  });
+
   app.post<{ Params: { app_id: string; endpoint_id: string } }>('/api/v1/app/:app_id/endpoint/:endpoint_id/send-example', async (request) => {
     const body = parse(z.object({ eventType: eventTypeName }), request.body, 'body');
     const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);

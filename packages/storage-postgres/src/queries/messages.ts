@@ -148,6 +148,22 @@ export async function resendMessage(db: Queryable, appId: string, msgId: string,
   [msgId, endpointId, appId, now]);
 }
 
+/**
+ * One statement: the payload goes, and the deliveries still to be made fail with their fence
+ * bumped, so neither the queue nor a worker holding a lease sends the emptied message.
+ */
+export async function expungeMessageContent(db: Queryable, appId: string, msgId: string, now: number): Promise<boolean> {
+  const { rows } = await db.query(`WITH expunged AS (
+      UPDATE messages SET payload = NULL WHERE app_id = $1 AND id = $2 RETURNING id
+    ), stopped AS (
+      UPDATE deliveries SET status = ${MessageStatus.Fail}, fence = fence + 1, updated_at = $3
+      WHERE app_id = $1 AND msg_id = (SELECT id FROM expunged)
+        AND status IN (${MessageStatus.Pending}, ${MessageStatus.Sending})
+    )
+    SELECT count(*)::int AS found FROM expunged`, [appId, msgId, now]);
+  return (rows[0] as { found: number }).found > 0;
+}
+
 export async function recoverEndpoint(db: Queryable, appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
   const result = await db.query(`UPDATE deliveries SET status = ${MessageStatus.Pending}, trigger_type = 1, available_at = $1,
       fence = fence + 1, updated_at = $1

@@ -14,6 +14,7 @@ import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 import { claimSkippingSuite } from './conformance/claim-skipping.ts';
 import { tenancySuite } from './conformance/tenancy.ts';
 import { ingestClaimSuite } from './conformance/ingest-claim.ts';
+import { contentExpungeSuite } from './conformance/content-expunge.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -58,6 +59,7 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     attemptRequestHeadersSuite(withStore);
     attemptTimelineSuite(withStore);
     claimSkippingSuite(withStore);
+    contentExpungeSuite(withStore);
     tenancySuite(withStore);
     if (options.claimsAtIngest) ingestClaimSuite(withStore);
   });
