@@ -402,8 +402,8 @@ export class SqliteStore implements Store {
   }
 
   private insertMessages(batch: NewMessage[], now: number, claim: IngestClaim | null): ClaimingResult {
-    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     // The fan-out was computed before this commit: an endpoint deleted since (or not of this
@@ -420,7 +420,7 @@ export class SqliteStore implements Store {
     const insertOne = (item: NewMessage) => {
       const { message } = item;
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
-        message.payload, message.createdAt);
+        jsonOrNull(message.tags), message.payload, message.createdAt);
       const leased: Array<[number, string]> = [];
       for (const endpointId of item.endpointIds) {
         if (endpointOwners.get(endpointId) !== message.appId) continue;
@@ -863,6 +863,10 @@ function messageConditions(alias: string, filter: MessageFilter): { where: strin
   if (filter.channel !== undefined) {
     where.push(`EXISTS (SELECT 1 FROM json_each(${alias}.channels) WHERE value = ?)`);
     args.push(filter.channel);
+  }
+  if (filter.tag !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM json_each(${alias}.tags) WHERE value = ?)`);
+    args.push(filter.tag);
   }
   if (filter.before !== undefined) {
     where.push(`${alias}.created_at < ?`);

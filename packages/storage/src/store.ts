@@ -51,6 +51,8 @@ export interface IdempotencyRecord {
 export interface MessageFilter extends PageRequest {
   eventTypes?: string[];
   channel?: string;
+  /** Only messages carrying this tag. */
+  tag?: string;
   before?: number;
   after?: number;
 }

@@ -5,6 +5,11 @@ export const uid = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'may c
 export const eventTypeName = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'may contain only letters, digits, "-", "_" and "."');
 /** A channel, as Svix's MessageIn and EndpointIn state it. */
 export const channel = z.string().min(1).max(128).regex(/^[a-zA-Z0-9\-_.]+$/, 'may contain only letters, digits, "-", "_" and "."');
+/**
+ * A message tag. Not in the reference OpenAPI document (it predates tags); the rule is the one
+ * Svix's current API states: at most 128 of these characters, up to 5 distinct tags a message.
+ */
+export const tag = z.string().min(1).max(128).regex(/^[a-zA-Z0-9\-_./\\#]+$/, 'may contain only letters, digits and "-", "_", ".", "/", "\\", "#"');
 export const metadata = z.record(z.string(), z.string());
 export const rate = z.number().int().min(0).max(65_535);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MESSAGE_STATUS_TEXT, type Attempt, type Message, type MessageStatus } from '@herald/core';
 import { applicationIn } from './application.ts';
-import { channel, eventTypeName, iso, uid } from './common.ts';
+import { channel, eventTypeName, iso, tag, uid } from './common.ts';
 import { SENSITIVE_HEADERS } from './endpoint.ts';
 
 export const messageIn = z.object({
@@ -11,7 +11,7 @@ export const messageIn = z.object({
   channels: z.array(channel).max(5).nullish(),
   application: applicationIn.nullish(),
   payloadRetentionPeriod: z.number().int().min(5).max(90).nullish(),
-  tags: z.array(z.string()).nullish(),
+  tags: z.array(tag).max(5).nullish(),
 });
 
 export function messageOut(message: Message, withContent = true) {
@@ -20,6 +20,7 @@ export function messageOut(message: Message, withContent = true) {
     eventType: message.eventType,
     eventId: message.eventId,
     channels: message.channels,
+    tags: message.tags,
     payload: withContent ? (JSON.parse(message.payload) as unknown) : {},
     timestamp: iso(message.createdAt),
   };

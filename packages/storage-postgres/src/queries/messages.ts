@@ -5,11 +5,12 @@ import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isDataE
 import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
 import { DELIVERIES_CHANNEL } from './queue.ts';
 
-const insertBatch = prepared('herald_insert_messages', `WITH new_messages AS (
-    INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-    SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-      AS t(id, app_id, event_type, event_id, channels, payload, created_at)
+// Named by version: a process still running the previous text keeps its own prepared statement.
+const insertBatch = prepared('herald_insert_messages_v2', `WITH new_messages AS (
+    INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at)
+    SELECT id, app_id, event_type, event_id, channels::jsonb, tags::jsonb, payload, created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $18::text[], $6::text[], $7::bigint[])
+      AS t(id, app_id, event_type, event_id, channels, tags, payload, created_at)
   ), new_deliveries AS (
     INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
     SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
@@ -39,7 +40,7 @@ export async function insertMessages(db: Queryable, batch: NewMessage[], now: nu
     messages.map((m) => jsonOrNull(m.channels)), messages.map((m) => m.payload), messages.map((m) => m.createdAt),
     targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now,
     keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
-    keys.map((k) => k.body), keys.map((k) => k.createdAt)]));
+    keys.map((k) => k.body), keys.map((k) => k.createdAt), messages.map((m) => jsonOrNull(m.tags))]));
 }
 
 /**
@@ -91,6 +92,7 @@ function messageConditions(alias: string, filter: MessageFilter, params: Params)
   const where: string[] = [];
   if (filter.eventTypes && filter.eventTypes.length > 0) where.push(`${alias}.event_type = ANY(${params.add(filter.eventTypes)}::text[])`);
   if (filter.channel !== undefined) where.push(`${alias}.channels ? ${params.add(filter.channel)}`);
+  if (filter.tag !== undefined) where.push(`${alias}.tags ? ${params.add(filter.tag)}`);
   if (filter.before !== undefined) where.push(`${alias}.created_at < ${params.add(filter.before)}`);
   if (filter.after !== undefined) where.push(`${alias}.created_at > ${params.add(filter.after)}`);
   return where;

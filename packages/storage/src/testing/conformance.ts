@@ -15,6 +15,7 @@ import { claimSkippingSuite } from './conformance/claim-skipping.ts';
 import { tenancySuite } from './conformance/tenancy.ts';
 import { ingestClaimSuite } from './conformance/ingest-claim.ts';
 import { contentExpungeSuite } from './conformance/content-expunge.ts';
+import { messageTagsSuite } from './conformance/message-tags.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -60,6 +61,7 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     attemptTimelineSuite(withStore);
     claimSkippingSuite(withStore);
     contentExpungeSuite(withStore);
+    messageTagsSuite(withStore);
     tenancySuite(withStore);
     if (options.claimsAtIngest) ingestClaimSuite(withStore);
   });
