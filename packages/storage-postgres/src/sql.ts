@@ -105,3 +105,16 @@ export function asStoreError(error: unknown): unknown {
   if (isDataError(error)) return Object.assign(new InvalidDataError(), { cause: error });
   return asOutage(error);
 }
+
+/** The first key of every fan-out lock: a namespace, so that no other advisory lock collides with them. */
+const FAN_OUT_LOCK = 0x68657261; // "hera"
+
+/**
+ * Takes, until the transaction ends, the fan-out lock of each application: shared by message
+ * commits (which read the endpoints), exclusive for endpoint creation. Keys are taken in sorted
+ * order; a hash collision between two applications only makes one wait for the other.
+ */
+export async function lockFanOut(client: Queryable, appIds: string[], mode: 'shared' | 'exclusive'): Promise<void> {
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await client.query(`SELECT ${lock}(${FAN_OUT_LOCK}, hashtext(app_id)) FROM unnest($1::text[]) AS t(app_id) ORDER BY app_id`, [[...appIds].sort()]);
+}

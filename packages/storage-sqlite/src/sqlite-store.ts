@@ -15,6 +15,7 @@ import {
   type Message,
   type NewInspectorCapture,
   MessageStatus,
+  isSubscribed,
   TriggerType,
 } from '@herald/core';
 import {
@@ -406,9 +407,7 @@ export class SqliteStore implements Store {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    // The fan-out was computed before this commit: an endpoint deleted since (or not of this
-    // application) is skipped rather than failing the message with a foreign-key error.
-    let endpointOwners = new Map<string, string>();
+    let targets = new Map<NewMessage, string[]>();
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
       status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
@@ -422,8 +421,7 @@ export class SqliteStore implements Store {
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
         jsonOrNull(message.tags), message.payload, message.createdAt);
       const leased: Array<[number, string]> = [];
-      for (const endpointId of item.endpointIds) {
-        if (endpointOwners.get(endpointId) !== message.appId) continue;
+      for (const endpointId of targets.get(item)!) {
         const lease = room > leased.length && !skip.has(endpointId);
         const { lastInsertRowid } = insertDelivery.run(message.id, endpointId, message.appId,
           lease ? MessageStatus.Sending : MessageStatus.Pending, lease ? leasedUntil : now, lease ? 1 : 0, now, now);
@@ -439,13 +437,13 @@ export class SqliteStore implements Store {
     // tried without savepoints; only if one fails is the batch redone with a savepoint per message,
     // so that the bad one is rolled back alone.
     const optimistic = this.db.transaction(() => {
-      endpointOwners = this.endpointOwners(batch);
+      targets = this.fanOut(batch);
       batch.forEach(insertOne);
       return this.leasedDeliveries(leasedOf, now);
     });
     try {
       const claimed = optimistic.immediate();
-      return { results: batch.map(() => null), claimed, queued: countDeliveries(batch, claimed) };
+      return { results: batch.map(() => null), claimed, queued: countDeliveries(batch, targets, claimed) };
     } catch {
       // fall through to the careful path
     }
@@ -454,7 +452,7 @@ export class SqliteStore implements Store {
     const one = this.db.transaction(insertOne);
     const results: Array<HeraldError | null> = [];
     const careful = this.db.transaction(() => {
-      endpointOwners = this.endpointOwners(batch);
+      targets = this.fanOut(batch);
       for (const item of batch) {
         try {
           one(item);
@@ -466,17 +464,36 @@ export class SqliteStore implements Store {
       return this.leasedDeliveries(leasedOf, now);
     });
     const claimed = careful.immediate();
-    return { results, claimed, queued: countDeliveries(batch.filter((_, index) => results[index] === null), claimed) };
+    return { results, claimed, queued: countDeliveries(batch.filter((_, index) => results[index] === null), targets, claimed) };
   }
 
   /** The application of each endpoint the batch fans out to: one query per batch, not one per delivery. */
-  private endpointOwners(batch: NewMessage[]): Map<string, string> {
-    const ids = new Set<string>();
-    for (const item of batch) for (const endpointId of item.endpointIds) ids.add(endpointId);
-    if (ids.size === 0) return new Map();
-    const rows = this.stmt('SELECT id, app_id FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify([...ids])) as Array<{ id: string; app_id: string }>;
-    return new Map(rows.map((row) => [row.id, row.app_id]));
+  /**
+   * Each message's deliveries, read in the committing transaction (SQLite has one writer, so no
+   * endpoint can commit between this read and the commit): the endpoints it names that still exist
+   * in its application (one deleted since, or of another application, is skipped rather than
+   * failing the message with a foreign-key error), or else every endpoint subscribed to it.
+   */
+  private fanOut(batch: NewMessage[]): Map<NewMessage, string[]> {
+    const named = new Set<string>();
+    const subscribing = new Set<string>();
+    for (const item of batch) {
+      if (item.endpointIds) for (const endpointId of item.endpointIds) named.add(endpointId);
+      else subscribing.add(item.message.appId);
+    }
+    const owners = named.size === 0 ? [] : this.stmt('SELECT id, app_id FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify([...named])) as Array<{ id: string; app_id: string }>;
+    const ownerOf = new Map(owners.map((row) => [row.id, row.app_id]));
+    const endpointsOf = new Map<string, Endpoint[]>();
+    if (subscribing.size > 0) {
+      const rows = this.stmt('SELECT * FROM endpoints WHERE app_id IN (SELECT value FROM json_each(?)) ORDER BY id')
+        .all(JSON.stringify([...subscribing])) as EndpointRow[];
+      for (const row of rows) endpointsOf.set(row.app_id, [...(endpointsOf.get(row.app_id) ?? []), toEndpoint(row)]);
+    }
+    return new Map(batch.map((item) => [item, item.endpointIds
+      ? item.endpointIds.filter((endpointId) => ownerOf.get(endpointId) === item.message.appId)
+      : (endpointsOf.get(item.message.appId) ?? [])
+        .filter((endpoint) => isSubscribed(endpoint, item.message.eventType, item.message.channels)).map((endpoint) => endpoint.id)]));
   }
 
   /** The deliveries leased while inserting, with their endpoints read in the same transaction. */
@@ -845,8 +862,8 @@ export class SqliteStore implements Store {
 
 
 /** Deliveries of the committed messages that were left in the queue (their endpoints' count at most). */
-function countDeliveries(committed: NewMessage[], claimed: ClaimedDelivery[]): number {
-  return committed.reduce((total, item) => total + item.endpointIds.length, 0) - claimed.length;
+function countDeliveries(committed: NewMessage[], targets: Map<NewMessage, string[]>, claimed: ClaimedDelivery[]): number {
+  return committed.reduce((total, item) => total + targets.get(item)!.length, 0) - claimed.length;
 }
 
 function nextAttemptOf(status: MessageStatus, availableAt: number): number | null {

@@ -33,8 +33,13 @@ export type EndpointChanges = Partial<Omit<NewEndpoint, 'id' | 'appId' | 'secret
 
 export interface NewMessage {
   message: Message;
-  /** Endpoints to deliver to, already filtered by subscription. */
-  endpointIds: string[];
+  /**
+   * Endpoints to deliver to (send-example names its one). Absent: every endpoint of the application
+   * subscribed to the message (core's isSubscribed), read inside the committing transaction, so
+   * that a message committed after an endpoint's creation committed always reaches it. A list read
+   * before the commit could miss an endpoint created in between.
+   */
+  endpointIds?: string[];
   /** Written in the same transaction, so a crash can never separate the message from its key. */
   idempotency?: IdempotencyRecord;
 }

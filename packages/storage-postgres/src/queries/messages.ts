@@ -1,7 +1,7 @@
-import { ConflictError, InvalidDataError, MessageStatus, NotFoundError, UnavailableError, type HeraldError, type Message } from '@herald/core';
+import { ConflictError, InvalidDataError, MessageStatus, NotFoundError, UnavailableError, isSubscribed, type HeraldError, type Message } from '@herald/core';
 import type { EndpointMessage, MessageDestination, MessageFilter, NewMessage, Page, PageRequest } from '@herald/storage';
 import type pg from 'pg';
-import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isDataError, isPgError, prepared, queryPage, type Queryable } from '../sql.ts';
+import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isDataError, isPgError, lockFanOut, prepared, queryPage, type Queryable } from '../sql.ts';
 import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
 import { DELIVERIES_CHANNEL } from './queue.ts';
 
@@ -31,7 +31,7 @@ const insertBatch = prepared('herald_insert_messages_v2', `WITH new_messages AS 
  * computed before: an endpoint deleted since (or not of this application) is skipped rather than
  * failing the message with a foreign-key error.
  */
-export async function insertMessages(db: Queryable, batch: NewMessage[], now: number): Promise<void> {
+export async function insertMessages(db: Queryable, batch: Array<NewMessage & { endpointIds: string[] }>, now: number): Promise<void> {
   const messages = batch.map((item) => item.message);
   const targets = batch.flatMap((item) => item.endpointIds.map((endpointId) => [item.message.id, item.message.appId, endpointId] as const));
   const keys = batch.flatMap((item) => (item.idempotency ? [item.idempotency] : []));
@@ -53,15 +53,17 @@ export async function insertMessages(db: Queryable, batch: NewMessage[], now: nu
  */
 export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
   try {
-    await insertMessages(pool, batch, now);
+    if (batch.every(hasTargets)) await insertMessages(pool, batch, now);
+    else await inTransaction(pool, async (client) => insertMessages(client, await fanOut(client, batch), now));
     return batch.map(() => null);
   } catch (error) {
     // Nothing can be committed while the database is away; each message alone would fail the same.
     if (error instanceof UnavailableError) throw error;
   }
   return inTransaction(pool, async (client) => {
+    const targeted = await fanOut(client, batch);
     const results: Array<HeraldError | null> = [];
-    for (const item of batch) {
+    for (const item of targeted) {
       await client.query('SAVEPOINT one_message');
       try {
         await insertMessages(client, [item], now);
@@ -74,6 +76,29 @@ export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: nu
     }
     return results;
   });
+}
+
+const hasTargets = (item: NewMessage): item is NewMessage & { endpointIds: string[] } => item.endpointIds !== undefined;
+
+/**
+ * Fills in the subscribed endpoints of each message that names none, read in the committing
+ * transaction after taking its application's fan-out lock in shared mode. Endpoint creation takes
+ * that lock exclusively, so either it committed before this read (which then sees it) or it waits
+ * until this transaction has committed: a message committed after an endpoint's creation committed
+ * always reaches it. Under READ COMMITTED a read without the lock could miss an endpoint committed
+ * between the read and this commit.
+ */
+async function fanOut(client: Queryable, batch: NewMessage[]): Promise<Array<NewMessage & { endpointIds: string[] }>> {
+  const appIds = [...new Set(batch.filter((item) => !hasTargets(item)).map((item) => item.message.appId))].sort();
+  if (appIds.length === 0) return batch as Array<NewMessage & { endpointIds: string[] }>;
+  await lockFanOut(client, appIds, 'shared');
+  const { rows } = await client.query<EndpointRow>('SELECT * FROM endpoints WHERE app_id = ANY($1::text[])', [appIds]);
+  const endpoints = rows.map(toEndpoint);
+  return batch.map((item) => (hasTargets(item) ? item : {
+    ...item,
+    endpointIds: endpoints.filter((endpoint) => endpoint.appId === item.message.appId
+      && isSubscribed(endpoint, item.message.eventType, item.message.channels)).map((endpoint) => endpoint.id),
+  }));
 }
 
 function messageInsertError(error: unknown, message: Message): HeraldError {

@@ -16,6 +16,7 @@ import { tenancySuite } from './conformance/tenancy.ts';
 import { ingestClaimSuite } from './conformance/ingest-claim.ts';
 import { contentExpungeSuite } from './conformance/content-expunge.ts';
 import { messageTagsSuite } from './conformance/message-tags.ts';
+import { commitFanOutSuite } from './conformance/commit-fan-out.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -62,6 +63,7 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     claimSkippingSuite(withStore);
     contentExpungeSuite(withStore);
     messageTagsSuite(withStore);
+    commitFanOutSuite(withStore);
     tenancySuite(withStore);
     if (options.claimsAtIngest) ingestClaimSuite(withStore);
   });
