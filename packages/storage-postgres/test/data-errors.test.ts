@@ -18,8 +18,9 @@ if (database) {
     try {
       await store.migrate();
       const app = await store.createApplication({ id: newId('app'), uid: null, name: 'A', throttleRate: null, metadata: {} }, T0);
+      // Odd ones name their (no) endpoints; even ones get the fan-out read at commit: both paths.
       const message = (channels: string[] | null, n: number) =>
-        ({ message: newMessage({ appId: app.id, eventType: 'a.b', payload: `{"n":${n}}`, channels }, T0 + n), endpointIds: [] });
+        ({ message: newMessage({ appId: app.id, eventType: 'a.b', payload: `{"n":${n}}`, channels }, T0 + n), ...(n % 2 ? { endpointIds: [] } : {}) });
       const batch = [message(['ok'], 1), message(['x\u0000'], 2), message(null, 3), message(['\ud800'], 4), message(['fine'], 5)];
       const results = await store.createMessages(batch, T0 + 10);
       assert.deepEqual(results.map((result) => result?.name ?? null), [null, 'InvalidDataError', null, 'InvalidDataError', null]);
