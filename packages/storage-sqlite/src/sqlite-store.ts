@@ -467,12 +467,12 @@ export class SqliteStore implements Store {
     return { results, claimed, queued: countDeliveries(batch.filter((_, index) => results[index] === null), targets, claimed) };
   }
 
-  /** The application of each endpoint the batch fans out to: one query per batch, not one per delivery. */
   /**
    * Each message's deliveries, read in the committing transaction (SQLite has one writer, so no
-   * endpoint can commit between this read and the commit): the endpoints it names that still exist
-   * in its application (one deleted since, or of another application, is skipped rather than
-   * failing the message with a foreign-key error), or else every endpoint subscribed to it.
+   * endpoint can commit between this read and the commit) with one query per batch, not one per
+   * delivery: the endpoints it names that still exist in its application (one deleted since, or of
+   * another application, is skipped rather than failing the message with a foreign-key error), or
+   * else every endpoint subscribed to it.
    */
   private fanOut(batch: NewMessage[]): Map<NewMessage, string[]> {
     const named = new Set<string>();
@@ -488,7 +488,11 @@ export class SqliteStore implements Store {
     if (subscribing.size > 0) {
       const rows = this.stmt('SELECT * FROM endpoints WHERE app_id IN (SELECT value FROM json_each(?)) ORDER BY id')
         .all(JSON.stringify([...subscribing])) as EndpointRow[];
-      for (const row of rows) endpointsOf.set(row.app_id, [...(endpointsOf.get(row.app_id) ?? []), toEndpoint(row)]);
+      for (const row of rows) {
+        const endpoints = endpointsOf.get(row.app_id) ?? [];
+        endpoints.push(toEndpoint(row));
+        endpointsOf.set(row.app_id, endpoints);
+      }
     }
     return new Map(batch.map((item) => [item, item.endpointIds
       ? item.endpointIds.filter((endpointId) => ownerOf.get(endpointId) === item.message.appId)
