@@ -45,7 +45,8 @@ export async function insertMessages(db: Queryable, batch: Array<NewMessage & { 
 
 /**
  * The whole batch commits at once: almost always every message is fine, so it is first tried as
- * one statement (one round trip, one WAL flush); if that fails for any reason but an outage, it is
+ * one statement (one round trip, one WAL flush), or, when some message leaves its fan-out to the
+ * store, as that statement after the fan-out read in one short transaction; if that fails for any reason but an outage, it is
  * redone in a transaction with a savepoint per message, so that a bad one (a duplicate eventId, a
  * deleted application, a value the database refuses) is rolled back alone. Falling back only for
  * the expected conflicts once let one tenant's NUL in a channel fail every tenant's messages that
