@@ -39,10 +39,10 @@ for (const mode of modes) {
       }
     };
 
-    test('the payload and a response body go for good, the pending retry is stopped, and other tenants\' ids are 404', async () => {
+    test('the payload and a response body go for good, the pending retry is stopped, resend and recover skip it, and other tenants\' ids are 404', async () => {
       const app = await svix.application.create({ name: 'expunge' });
       const stranger = await svix.application.create({ name: 'stranger' });
-      await svix.endpoint.create(app.id, { url: receiver.url });
+      const endpoint = await svix.endpoint.create(app.id, { url: receiver.url });
       const message = await svix.message.create(app.id, { eventType: 'card.saved', payload: { card: '4242 4242 4242 4242' } });
       const [attempt] = await eventually(async () => {
         const page = await svix.messageAttempt.listByMsg(app.id, message.id);
@@ -64,6 +64,8 @@ for (const mode of modes) {
       assert.deepEqual((await call('GET', `/app/${app.id}/msg/${message.id}`)).body.payload, {});
       const [destination] = (await call('GET', `/app/${app.id}/msg/${message.id}/endpoint`)).body.data;
       assert.equal(destination.statusText, 'fail', 'the retry that was due is stopped');
+      assert.equal(await statusOf(svix.messageAttempt.resend(app.id, message.id, endpoint.id)), 409, 'an expunged message is never sent again');
+      assert.equal((await call('POST', `/app/${app.id}/endpoint/${endpoint.id}/recover`, { since: new Date(0).toISOString() })).status, 202);
 
       // Proof that nothing more is sent: a message made after the retry would have been due (1 s after
       // the first attempt; the queue claims in due order) reaches the receiver, the expunged one never again.

@@ -587,18 +587,22 @@ export class SqliteStore implements Store {
   }
 
   async resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void> {
-    // Bumping the fence also voids the result of any attempt still in flight for this row.
-    this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at,
-        created_at, updated_at) VALUES (?, ?, ?, ${MessageStatus.Pending}, 1, ?, ?, ?)
+    // Bumping the fence also voids the result of any attempt still in flight for this row. A
+    // message whose payload was expunged or purged is never sent again (Svix's rule).
+    const { changes } = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at,
+        created_at, updated_at) SELECT ?, ?, ?, ${MessageStatus.Pending}, 1, ?, ?, ?
+        WHERE EXISTS (SELECT 1 FROM messages WHERE id = ? AND payload IS NOT NULL)
       ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = ${MessageStatus.Pending}, trigger_type = 1,
         available_at = excluded.available_at, fence = fence + 1, updated_at = excluded.updated_at`)
-      .run(msgId, endpointId, appId, now, now, now);
+      .run(msgId, endpointId, appId, now, now, now, msgId);
+    if (changes === 0) throw new ConflictError(PAYLOAD_GONE);
   }
 
   async recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
     return this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Pending}, trigger_type = 1, available_at = ?,
         fence = fence + 1, updated_at = ?
-      WHERE app_id = ? AND endpoint_id = ? AND status = ${MessageStatus.Fail} AND created_at >= ? AND created_at < ?`)
+      WHERE app_id = ? AND endpoint_id = ? AND status = ${MessageStatus.Fail} AND created_at >= ? AND created_at < ?
+        AND EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.msg_id AND m.payload IS NOT NULL)`)
       .run(now, now, appId, endpointId, since, until ?? Number.MAX_SAFE_INTEGER).changes;
   }
 
@@ -866,6 +870,8 @@ export class SqliteStore implements Store {
 
 
 /** Deliveries of the committed messages that were left in the queue (their endpoints' count at most). */
+const PAYLOAD_GONE = 'This message\'s payload was expunged or has expired: it cannot be sent again.';
+
 function countDeliveries(committed: NewMessage[], targets: Map<NewMessage, string[]>, claimed: ClaimedDelivery[]): number {
   return committed.reduce((total, item) => total + targets.get(item)!.length, 0) - claimed.length;
 }

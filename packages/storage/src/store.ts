@@ -209,9 +209,12 @@ export interface Store {
   listMessages(appId: string, filter: MessageFilter): Promise<Page<Message>>;
   listEndpointMessages(appId: string, endpointId: string, filter: MessageFilter & { status?: MessageStatus }): Promise<Page<EndpointMessage>>;
   listMessageDestinations(appId: string, msgId: string, page: PageRequest): Promise<Page<MessageDestination>>;
-  /** Puts the message's delivery to the endpoint back in the queue, due now, as a manual attempt. */
+  /**
+   * Puts the message's delivery to the endpoint back in the queue, due now, as a manual attempt.
+   * A ConflictError when the payload was expunged or purged: such a message is never sent again.
+   */
   resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void>;
-  /** Requeues failed deliveries of an endpoint created in [since, until) as manual attempts; returns how many. */
+  /** Requeues failed deliveries of an endpoint created in [since, until) as manual attempts, except of messages whose payload is gone; returns how many. */
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number>;
   /**
    * Svix's expungeContent: empties the message's payload for good (it then reads as `{}`) and

@@ -168,12 +168,15 @@ export function listMessageDestinations(db: Queryable, appId: string, msgId: str
 }
 
 export async function resendMessage(db: Queryable, appId: string, msgId: string, endpointId: string, now: number): Promise<void> {
-  // Bumping the fence also voids the result of any attempt still in flight for this row.
-  await db.query(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at, created_at, updated_at)
-    VALUES ($1, $2, $3, ${MessageStatus.Pending}, 1, $4, $4, $4)
+  // Bumping the fence also voids the result of any attempt still in flight for this row. A
+  // message whose payload was expunged or purged is never sent again (Svix's rule).
+  const result = await db.query(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at, created_at, updated_at)
+    SELECT $1::text, $2::text, $3::text, ${MessageStatus.Pending}, 1, $4::bigint, $4::bigint, $4::bigint
+    WHERE EXISTS (SELECT 1 FROM messages WHERE id = $1::text AND payload IS NOT NULL)
     ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = ${MessageStatus.Pending}, trigger_type = 1,
       available_at = excluded.available_at, fence = deliveries.fence + 1, updated_at = excluded.updated_at`,
   [msgId, endpointId, appId, now]);
+  if ((result.rowCount ?? 0) === 0) throw new ConflictError('This message\'s payload was expunged or has expired: it cannot be sent again.');
 }
 
 /**
@@ -195,7 +198,8 @@ export async function expungeMessageContent(db: Queryable, appId: string, msgId:
 export async function recoverEndpoint(db: Queryable, appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
   const result = await db.query(`UPDATE deliveries SET status = ${MessageStatus.Pending}, trigger_type = 1, available_at = $1,
       fence = fence + 1, updated_at = $1
-    WHERE app_id = $2 AND endpoint_id = $3 AND status = ${MessageStatus.Fail} AND created_at >= $4 AND created_at < $5`,
+    WHERE app_id = $2 AND endpoint_id = $3 AND status = ${MessageStatus.Fail} AND created_at >= $4 AND created_at < $5
+      AND EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.msg_id AND m.payload IS NOT NULL)`,
   [now, appId, endpointId, since, until ?? Number.MAX_SAFE_INTEGER]);
   return result.rowCount ?? 0;
 }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageStatus } from '@herald/core';
-import { T0, SECOND, LEASE, newApplication, seed, accept, result, applyResults, type WithStore } from './fixtures.ts';
+import { T0, SECOND, LEASE, isConflict, newApplication, seed, accept, result, applyResults, type WithStore } from './fixtures.ts';
 
 /** Svix's expungeContent, for a message's payload and an attempt's response body. */
 export function contentExpungeSuite(withStore: WithStore): void {
@@ -26,6 +26,19 @@ export function contentExpungeSuite(withStore: WithStore): void {
       const due = await store.claimDeliveries(10, LEASE, T0 + 10 * SECOND);
       assert.deepEqual(due.map((c) => c.message.id), [other.id], 'only the other message is still delivered');
       assert.equal(await store.expungeMessageContent(app.id, 'msg_absent', T0), false);
+    }));
+
+    test('a message whose payload was expunged is never sent again: resend is a conflict, recover skips it', withStore(async (store) => {
+      const { app, endpoints: [endpoint] } = await seed(store);
+      const gone = await accept(store, app.id, [endpoint!.id], T0);
+      const kept = await accept(store, app.id, [endpoint!.id], T0);
+      const claimed = await store.claimDeliveries(10, LEASE, T0);
+      await applyResults(store, claimed.map((c) => result(c, { kind: 'failed' }, T0)), T0);
+      assert.equal(await store.expungeMessageContent(app.id, gone.id, T0 + 1), true);
+      await assert.rejects(store.resendMessage(app.id, gone.id, endpoint!.id, T0 + 2), isConflict);
+      assert.equal(await store.recoverEndpoint(app.id, endpoint!.id, T0, null, T0 + 3), 1, 'only the message that kept its payload');
+      const due = await store.claimDeliveries(10, LEASE, T0 + 3);
+      assert.deepEqual(due.map((c) => c.message.id), [kept.id]);
     }));
 
     test('an attempt in flight when its message is expunged cannot put the delivery back', withStore(async (store) => {
