@@ -1,4 +1,4 @@
-import { HeraldError, UnavailableError, isSubscribed, type Message } from '@herald/core';
+import { HeraldError, UnavailableError, type Message } from '@herald/core';
 import type { IdempotencyRecord, NewMessage, Store } from '@herald/storage';
 
 interface Queued {
@@ -32,13 +32,19 @@ export class MessageIngest {
 
   constructor(private readonly options: IngestOptions) {}
 
-  /** Resolves once the message and its deliveries are committed; rejects with a HeraldError otherwise. */
+  /**
+   * Resolves once the message and its deliveries are committed; rejects with a HeraldError
+   * otherwise. The store finds the subscribed endpoints inside the committing transaction (see
+   * NewMessage.endpointIds): a list read here, before the commit, could miss an endpoint created
+   * in between.
+   */
   async submit(message: Message, idempotency?: IdempotencyRecord, onlyEndpointId?: string): Promise<void> {
-    const endpoints = await this.options.store.allEndpoints(message.appId);
-    const endpointIds = endpoints
-      .filter((endpoint) => (onlyEndpointId ? endpoint.id === onlyEndpointId : isSubscribed(endpoint, message.eventType, message.channels)))
-      .map((endpoint) => endpoint.id);
-    return this.enqueue(idempotency ? { message, endpointIds, idempotency } : { message, endpointIds });
+    const item: NewMessage = {
+      message,
+      ...(onlyEndpointId ? { endpointIds: [onlyEndpointId] } : {}),
+      ...(idempotency ? { idempotency } : {}),
+    };
+    return this.enqueue(item);
   }
 
   /**
