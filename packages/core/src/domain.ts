@@ -62,6 +62,14 @@ export interface Endpoint {
   updatedAt: number;
   /** Set only on endpoints that opted in to the verification challenge (Herald extension). */
   verification?: EndpointVerification | null;
+  /**
+   * A request filter (ingest endpoints) or payload filter (outbound, issue 13), stored as given and
+   * validated by the core before it is saved. Stores return it only when set, so endpoints without
+   * one look as they always have (optional rather than required so that older callers still compile).
+   */
+  filter?: unknown | null;
+  /** Lower-cased provider header names an ingest endpoint passes on; returned only when set. */
+  forwardHeaders?: string[] | null;
 }
 
 export interface EndpointSecret {
@@ -79,6 +87,11 @@ export interface Message {
   /** The JSON text of the payload exactly as signed and sent. */
   payload: string;
   createdAt: number;
+  /**
+   * Extra headers to send with every delivery of this message: the provider headers the inbound
+   * router kept (content-type, plus its endpoints' forwardHeaders). Returned only when set.
+   */
+  headers?: Record<string, string> | null;
 }
 
 export interface Attempt {

@@ -7,6 +7,8 @@ import type {
   ApplicationChanges, AttemptFilter, AttemptTimelineBucket, ClaimedDelivery, DeliveryRelease, DeliveryResult, EndpointChanges, EndpointMessage,
   EndpointStats, EventTypeChanges, IdempotencyRecord, MessageDestination, MessageFilter, NewApplication, NewEndpoint,
   NewEventType, NewMessage, Page, PageRequest, QueueStats, Store, StoreCapabilities,
+  ClaimedInboundRequest, InboundRequest, InboundRequestFilter, InboundRoutingDone, InboundSource, InboundVerdict, NewInboundRequest,
+  NewSource, NewSourceToken, RecordedInboundRequest, RouteOutcome, SourceChanges, SourceConfig, SourceToken,
 } from '@herald/storage';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
@@ -22,6 +24,8 @@ import * as idempotency from './queries/idempotency.ts';
 import * as inspector from './queries/inspector.ts';
 import * as apiTokens from './queries/api-tokens.ts';
 import * as auditLog from './queries/audit-log.ts';
+import * as sources from './queries/sources.ts';
+import * as inboundRequests from './queries/inbound-requests.ts';
 import { applyEndpointLimits } from './queries/claim-limits.ts';
 import { purgeBodies, type PurgeCounts } from './queries/retention.ts';
 import { listenForDeliveries } from './notifications.ts';
@@ -186,6 +190,45 @@ export class PostgresStore implements Store {
 
   appendAuditEntries(entries: AuditEntry[]): Promise<void> { return auditLog.appendAuditEntries(this.pool, entries); }
   listAuditEntries(page: PageRequest): Promise<Page<AuditEntry>> { return auditLog.listAuditEntries(this.pool, page); }
+
+  // The inbound gateway (issue 12). Recording waits for the WAL flush (a 2xx promises the request
+  // is kept); claims and completions are queue bookkeeping, on the queue pool: losing one to a crash
+  // of the database server only routes a round again, and its message keeps the same eventId.
+  createSource(source: NewSource, token: NewSourceToken, now: number): Promise<InboundSource> { return sources.createSource(this.pool, source, token, now); }
+  getSource(idOrUid: string): Promise<InboundSource | undefined> { return sources.getSource(this.pool, idOrUid); }
+  listSources(page: PageRequest): Promise<Page<InboundSource>> { return sources.listSources(this.pool, page); }
+  updateSource(id: string, changes: SourceChanges, now: number): Promise<InboundSource> { return sources.updateSource(this.pool, id, changes, now); }
+  deleteSource(id: string): Promise<boolean> { return sources.deleteSource(this.pool, id); }
+  getSourceTokens(sourceId: string, now: number): Promise<SourceToken[]> { return sources.getSourceTokens(this.pool, sourceId, now); }
+  rotateSourceToken(sourceId: string, newToken: NewSourceToken, graceMs: number, now: number): Promise<void> {
+    return sources.rotateSourceToken(this.pool, sourceId, newToken, graceMs, now);
+  }
+  findSourceByToken(tokenSha256: string, now: number): Promise<InboundSource | undefined> { return sources.findSourceByToken(this.pool, tokenSha256, now); }
+  recordInboundRequests(batch: NewInboundRequest[], _now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
+    return inboundRequests.recordInboundRequests(this.pool, batch);
+  }
+  getInboundRequest(sourceId: string, requestId: string): Promise<InboundRequest | undefined> {
+    return inboundRequests.getInboundRequest(this.pool, sourceId, requestId);
+  }
+  listInboundRequests(sourceId: string, filter: PageRequest & InboundRequestFilter): Promise<Page<InboundRequest>> {
+    return inboundRequests.listInboundRequests(this.pool, sourceId, filter);
+  }
+  claimInboundRequests(limit: number, leaseMs: number, now: number): Promise<ClaimedInboundRequest[]> {
+    return inboundRequests.claimInboundRequests(this.queuePool, limit, leaseMs, now);
+  }
+  completeInboundRouting(done: InboundRoutingDone, _now: number): Promise<boolean> { return inboundRequests.completeInboundRouting(this.queuePool, done); }
+  expireInboundLeases(_now: number): Promise<number> { return inboundRequests.expireInboundLeases(this.pool); }
+  listRouteOutcomes(requestId: string): Promise<RouteOutcome[]> { return inboundRequests.listRouteOutcomes(this.pool, requestId); }
+  requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter, _now: number): Promise<number> {
+    return inboundRequests.requeueInboundRequests(this.pool, sourceId, which);
+  }
+  acceptRejectedInboundRequest(sourceId: string, requestId: string, dedupeKey: string | null, _now: number): Promise<InboundVerdict> {
+    return inboundRequests.acceptRejectedInboundRequest(this.pool, sourceId, requestId, dedupeKey);
+  }
+  purgeRejectedInboundBodies(olderThan: number): Promise<number> { return inboundRequests.purgeRejectedInboundBodies(this.pool, olderThan); }
+  rewriteSourceSecrets(rewrite: { config: (stored: SourceConfig) => SourceConfig; token: (stored: string) => string }): Promise<number> {
+    return sources.rewriteSourceSecrets(this.pool, rewrite);
+  }
 
   // Beyond the Store interface: what only a shared, networked database offers.
 

@@ -25,6 +25,7 @@ export interface EndpointRow {
   event_types: string[] | null; channels: string[] | null; headers: Record<string, string>; throttle_rate: number | null;
   metadata: Record<string, string>; version: number; secrets: EndpointSecret[]; failing_since: number | null;
   created_at: number; updated_at: number; verification: EndpointVerification | null;
+  filter: unknown; forward_headers: string[] | null;
 }
 export const toEndpoint = (row: EndpointRow): Endpoint => ({
   id: row.id, appId: row.app_id, uid: row.uid, url: row.url, description: row.description,
@@ -33,6 +34,8 @@ export const toEndpoint = (row: EndpointRow): Endpoint => ({
   version: row.version, failingSince: row.failing_since, createdAt: row.created_at, updatedAt: row.updated_at,
   // Present only when the endpoint opted in, so endpoints that did not look as they always have.
   ...(row.verification === null ? {} : { verification: row.verification }),
+  ...(row.filter === null ? {} : { filter: row.filter }),
+  ...(row.forward_headers === null ? {} : { forwardHeaders: row.forward_headers }),
 });
 
 /** The secrets still valid at `now`, current first. */
@@ -42,11 +45,13 @@ export function activeSecrets(secrets: EndpointSecret[], now: number): EndpointS
 
 export interface MessageRow {
   id: string; app_id: string; event_type: string; event_id: string | null; channels: string[] | null;
-  payload: string | null; created_at: number;
+  payload: string | null; created_at: number; headers: Record<string, string> | null;
 }
 export const toMessage = (row: MessageRow): Message => ({
   id: row.id, appId: row.app_id, eventType: row.event_type, eventId: row.event_id,
   channels: row.channels, payload: row.payload ?? '{}', createdAt: row.created_at,
+  // Present only when set, so messages without provider headers look as they always have.
+  ...(row.headers === null ? {} : { headers: row.headers }),
 });
 
 export interface AttemptRow {

@@ -25,7 +25,7 @@ export interface EndpointRow {
   id: string; app_id: string; uid: string | null; url: string; description: string; disabled: number;
   event_types: string | null; channels: string | null; headers: string; throttle_rate: number | null;
   metadata: string; version: number; secrets: string; failing_since: number | null;
-  created_at: number; updated_at: number; verification: string | null;
+  created_at: number; updated_at: number; verification: string | null; filter: string | null; forward_headers: string | null;
 }
 export const toEndpoint = (row: EndpointRow): Endpoint => ({
   id: row.id, appId: row.app_id, uid: row.uid, url: row.url, description: row.description,
@@ -34,6 +34,8 @@ export const toEndpoint = (row: EndpointRow): Endpoint => ({
   version: row.version, failingSince: row.failing_since, createdAt: row.created_at, updatedAt: row.updated_at,
   // Present only when the endpoint opted in, so endpoints that did not look as they always have.
   ...(row.verification === null ? {} : { verification: JSON.parse(row.verification) }),
+  ...(row.filter === null ? {} : { filter: JSON.parse(row.filter) as unknown }),
+  ...(row.forward_headers === null ? {} : { forwardHeaders: JSON.parse(row.forward_headers) as string[] }),
 });
 
 /** The secrets still valid at `now`, current first. */
@@ -43,11 +45,13 @@ export function activeSecrets(json: string, now: number): EndpointSecret[] {
 
 export interface MessageRow {
   id: string; app_id: string; event_type: string; event_id: string | null; channels: string | null;
-  payload: string | null; created_at: number;
+  payload: string | null; created_at: number; headers: string | null;
 }
 export const toMessage = (row: MessageRow): Message => ({
   id: row.id, appId: row.app_id, eventType: row.event_type, eventId: row.event_id,
   channels: parseNullable(row.channels), payload: row.payload ?? '{}', createdAt: row.created_at,
+  // Present only when set, so messages without provider headers look as they always have.
+  ...(row.headers === null ? {} : { headers: JSON.parse(row.headers) as Record<string, string> }),
 });
 
 export interface AttemptRow {

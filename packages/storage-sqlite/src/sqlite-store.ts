@@ -44,10 +44,26 @@ import {
   type QueueStats,
   type Store,
   type StoreCapabilities,
+  type ClaimedInboundRequest,
+  type InboundRequest,
+  type InboundRequestFilter,
+  type InboundRoutingDone,
+  type InboundSource,
+  type InboundVerdict,
+  type NewInboundRequest,
+  type NewSource,
+  type NewSourceToken,
+  type RecordedInboundRequest,
+  type RouteOutcome,
+  type SourceChanges,
+  type SourceConfig,
+  type SourceToken,
 } from '@herald/storage';
 import { InspectorQueries } from './inspector-queries.ts';
 import { migrate } from './migrate.ts';
 import { TenancyTables } from './tenancy-tables.ts';
+import { SourceQueries } from './queries/sources.ts';
+import { InboundRequestQueries } from './queries/inbound-requests.ts';
 import {
   activeSecrets,
   jsonOrNull,
@@ -94,6 +110,8 @@ export class SqliteStore implements Store {
   private readonly endpointCache = new Map<string, Endpoint[]>();
   private readonly inspector: InspectorQueries;
   private readonly tenancy: TenancyTables;
+  private readonly sources: SourceQueries;
+  private readonly inboundRequests: InboundRequestQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -105,6 +123,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.inspector = new InspectorQueries(this.db, (sql) => this.stmt(sql));
     this.tenancy = new TenancyTables(this.db);
+    const page = this.page.bind(this) as SqliteStore['page'];
+    this.sources = new SourceQueries(this.db, (sql) => this.stmt(sql), page, () => this.forgetApplications());
+    this.inboundRequests = new InboundRequestQueries(this.db, (sql) => this.stmt(sql), page,
+      (work) => this.withoutFsync(work), (ids) => this.sources.byIds(ids));
   }
 
   /**
@@ -273,11 +295,12 @@ export class SqliteStore implements Store {
   async createEndpoint(input: NewEndpoint, now: number): Promise<Endpoint> {
     try {
       this.stmt(`INSERT INTO endpoints (id, app_id, uid, url, description, disabled, event_types, channels, headers,
-        throttle_rate, metadata, version, secrets, created_at, updated_at, verification)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.id, input.appId, input.uid, input.url,
+        throttle_rate, metadata, version, secrets, created_at, updated_at, verification, filter, forward_headers)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.id, input.appId, input.uid, input.url,
         input.description, Number(input.disabled), jsonOrNull(input.eventTypes), jsonOrNull(input.channels),
         JSON.stringify(input.headers), input.throttleRate, JSON.stringify(input.metadata), input.version,
-        JSON.stringify([{ key: input.secret, expiresAt: null }]), now, now, jsonOrNull(input.verification));
+        JSON.stringify([{ key: input.secret, expiresAt: null }]), now, now, jsonOrNull(input.verification),
+        jsonOrNull(input.filter), jsonOrNull(input.forwardHeaders));
     } catch (error) {
       throw uniqueViolation(error, `An endpoint with uid "${input.uid}" already exists in this application.`);
     }
@@ -327,11 +350,12 @@ export class SqliteStore implements Store {
     const failingSince = current.disabled && !next.disabled ? null : current.failingSince;
     try {
       this.stmt(`UPDATE endpoints SET uid = ?, url = ?, description = ?, disabled = ?, event_types = ?, channels = ?,
-        headers = ?, throttle_rate = ?, metadata = ?, version = ?, failing_since = ?, updated_at = ?, verification = ?
-        WHERE id = ?`)
+        headers = ?, throttle_rate = ?, metadata = ?, version = ?, failing_since = ?, updated_at = ?, verification = ?,
+        filter = ?, forward_headers = ? WHERE id = ?`)
         .run(next.uid, next.url, next.description, Number(next.disabled), jsonOrNull(next.eventTypes),
           jsonOrNull(next.channels), JSON.stringify(next.headers), next.throttleRate, JSON.stringify(next.metadata),
-          next.version, failingSince, now, jsonOrNull(next.verification), current.id);
+          next.version, failingSince, now, jsonOrNull(next.verification), jsonOrNull(next.filter),
+          jsonOrNull(next.forwardHeaders), current.id);
     } catch (error) {
       throw uniqueViolation(error, `An endpoint with uid "${next.uid}" already exists in this application.`);
     }
@@ -402,8 +426,8 @@ export class SqliteStore implements Store {
   }
 
   private insertMessages(batch: NewMessage[], now: number, claim: IngestClaim | null): ClaimingResult {
-    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, headers)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     // The fan-out was computed before this commit: an endpoint deleted since (or not of this
@@ -420,7 +444,7 @@ export class SqliteStore implements Store {
     const insertOne = (item: NewMessage) => {
       const { message } = item;
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
-        message.payload, message.createdAt);
+        message.payload, message.createdAt, jsonOrNull(message.headers));
       const leased: Array<[number, string]> = [];
       for (const endpointId of item.endpointIds) {
         if (endpointOwners.get(endpointId) !== message.appId) continue;
@@ -823,6 +847,84 @@ export class SqliteStore implements Store {
 
   async listAuditEntries(page: PageRequest): Promise<Page<AuditEntry>> {
     return this.tenancy.listAuditEntries(page);
+  }
+
+  // The inbound gateway (issue 12)
+
+  async createSource(source: NewSource, token: NewSourceToken, now: number): Promise<InboundSource> {
+    return this.sources.create(source, token, now);
+  }
+
+  async getSource(idOrUid: string): Promise<InboundSource | undefined> {
+    return this.sources.get(idOrUid);
+  }
+
+  async listSources(page: PageRequest): Promise<Page<InboundSource>> {
+    return this.sources.list(page);
+  }
+
+  async updateSource(id: string, changes: SourceChanges, now: number): Promise<InboundSource> {
+    return this.sources.update(id, changes, now);
+  }
+
+  async deleteSource(id: string): Promise<boolean> {
+    return this.sources.delete(id);
+  }
+
+  async getSourceTokens(sourceId: string, now: number): Promise<SourceToken[]> {
+    return this.sources.tokens(sourceId, now);
+  }
+
+  async rotateSourceToken(sourceId: string, newToken: NewSourceToken, graceMs: number, now: number): Promise<void> {
+    this.sources.rotateToken(sourceId, newToken, graceMs, now);
+  }
+
+  async findSourceByToken(tokenSha256: string, now: number): Promise<InboundSource | undefined> {
+    return this.sources.byToken(tokenSha256, now);
+  }
+
+  async recordInboundRequests(batch: NewInboundRequest[], _now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
+    return this.inboundRequests.record(batch);
+  }
+
+  async getInboundRequest(sourceId: string, requestId: string): Promise<InboundRequest | undefined> {
+    return this.inboundRequests.get(sourceId, requestId);
+  }
+
+  async listInboundRequests(sourceId: string, filter: PageRequest & InboundRequestFilter): Promise<Page<InboundRequest>> {
+    return this.inboundRequests.list(sourceId, filter);
+  }
+
+  async claimInboundRequests(limit: number, leaseMs: number, now: number): Promise<ClaimedInboundRequest[]> {
+    return this.inboundRequests.claim(limit, leaseMs, now);
+  }
+
+  async completeInboundRouting(done: InboundRoutingDone, _now: number): Promise<boolean> {
+    return this.inboundRequests.complete(done);
+  }
+
+  async expireInboundLeases(_now: number): Promise<number> {
+    return this.inboundRequests.expireLeases();
+  }
+
+  async listRouteOutcomes(requestId: string): Promise<RouteOutcome[]> {
+    return this.inboundRequests.outcomes(requestId);
+  }
+
+  async requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter, _now: number): Promise<number> {
+    return this.inboundRequests.requeue(sourceId, which);
+  }
+
+  async acceptRejectedInboundRequest(sourceId: string, requestId: string, dedupeKey: string | null, _now: number): Promise<InboundVerdict> {
+    return this.inboundRequests.acceptRejected(sourceId, requestId, dedupeKey);
+  }
+
+  async purgeRejectedInboundBodies(olderThan: number): Promise<number> {
+    return this.inboundRequests.purgeRejectedBodies(olderThan);
+  }
+
+  async rewriteSourceSecrets(rewrite: { config: (stored: SourceConfig) => SourceConfig; token: (stored: string) => string }): Promise<number> {
+    return this.sources.rewriteSecrets(rewrite);
   }
 }
 

@@ -1,3 +1,4 @@
 export * from './store.ts';
+export * from './inbound.ts';
 export * from './pagination.ts';
 export * from './secret-encryption.ts';

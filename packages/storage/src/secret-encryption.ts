@@ -1,8 +1,16 @@
 import type { EndpointSecret, SecretBox } from '@herald/core';
 import type { Store } from './store.ts';
+import type { InboundSource, SourceConfig } from './inbound.ts';
 
 /**
- * The store, with endpoint secrets sealed by `box` on the way in and opened on the way out. Every
+ * A source config as the adapter stores it once sealed: the whole JSON in one sealed string, since
+ * any field of any type's config may be a secret, and the core (not the store) knows which.
+ */
+const SEALED_CONFIG = '$sealed';
+
+/**
+ * The store, with endpoint secrets, inbound source configs and source tokens sealed by `box` on
+ * the way in and opened on the way out (a token's lookup hash is taken before sealing). Every
  * adapter stores secrets as opaque strings, so encryption lives here once, above all of them.
  * Only the methods that carry secrets are replaced; everything else is the adapter's own.
  */
@@ -21,6 +29,14 @@ export function withSecretEncryption<S extends Store>(store: S, box: SecretBox):
     return plaintext;
   };
   const open = (secrets: EndpointSecret[]) => secrets.map((secret) => ({ ...secret, key: openKey(secret.key) }));
+  const sealConfig = (config: SourceConfig): SourceConfig => ({ [SEALED_CONFIG]: box.seal(JSON.stringify(config)) });
+  const openConfig = (config: SourceConfig): SourceConfig => {
+    const sealed = config[SEALED_CONFIG];
+    // A config stored before encryption (or by a bare adapter) is returned as it is.
+    return typeof sealed === 'string' && Object.keys(config).length === 1 ? (JSON.parse(openKey(sealed)) as SourceConfig) : config;
+  };
+  const openSource = <T extends InboundSource | undefined>(source: T): T =>
+    (source === undefined ? source : { ...source, config: openConfig(source.config) }) as T;
   const replaced: Partial<Store> = {
     createEndpoint: (input, now) => store.createEndpoint({ ...input, secret: box.seal(input.secret) }, now),
     rotateEndpointSecret: (endpointId, newKey, graceMs, now) => store.rotateEndpointSecret(endpointId, box.seal(newKey), graceMs, now),
@@ -28,6 +44,23 @@ export function withSecretEncryption<S extends Store>(store: S, box: SecretBox):
     // Every argument passes through as given, so that options added to claims later reach the adapter.
     claimDeliveries: async (...args) =>
       (await store.claimDeliveries(...args)).map((claimed) => ({ ...claimed, secrets: open(claimed.secrets) })),
+    createSource: async (source, token, now) =>
+      openSource(await store.createSource({ ...source, config: sealConfig(source.config) }, { ...token, token: box.seal(token.token) }, now)),
+    getSource: async (idOrUid) => openSource(await store.getSource(idOrUid)),
+    listSources: async (page) => {
+      const listed = await store.listSources(page);
+      return { ...listed, data: listed.data.map(openSource) };
+    },
+    updateSource: async (id, changes, now) =>
+      openSource(await store.updateSource(id, changes.config === undefined ? changes : { ...changes, config: sealConfig(changes.config) }, now)),
+    // The hash was taken from the plaintext by newSourceToken, so only the kept value is sealed.
+    rotateSourceToken: (sourceId, newToken, graceMs, now) =>
+      store.rotateSourceToken(sourceId, { ...newToken, token: box.seal(newToken.token) }, graceMs, now),
+    getSourceTokens: async (sourceId, now) =>
+      (await store.getSourceTokens(sourceId, now)).map((token) => ({ ...token, token: openKey(token.token) })),
+    findSourceByToken: async (tokenSha256, now) => openSource(await store.findSourceByToken(tokenSha256, now)),
+    claimInboundRequests: async (...args) =>
+      (await store.claimInboundRequests(...args)).map((claimed) => ({ ...claimed, source: openSource(claimed.source) })),
   };
   const createMessagesClaiming = store.createMessagesClaiming?.bind(store);
   if (createMessagesClaiming) {
@@ -53,7 +86,20 @@ export function withSecretEncryption<S extends Store>(store: S, box: SecretBox):
   });
 }
 
-/** Seals every stored secret under the box's first key; returns how many were rewritten. */
-export function resealEndpointSecrets(store: Store, box: SecretBox): Promise<number> {
-  return store.rewriteEndpointSecrets((stored) => box.reseal(stored));
+/**
+ * Seals every stored secret (endpoint secrets, source configs and tokens) under the box's first
+ * key; returns how many were rewritten. Values stored in plaintext before encryption get sealed.
+ */
+export async function resealEndpointSecrets(store: Store, box: SecretBox): Promise<number> {
+  const endpoints = await store.rewriteEndpointSecrets((stored) => box.reseal(stored));
+  const sources = await store.rewriteSourceSecrets({
+    config: (stored) => {
+      const sealed = stored[SEALED_CONFIG];
+      return typeof sealed === 'string' && Object.keys(stored).length === 1
+        ? { [SEALED_CONFIG]: box.reseal(sealed) }
+        : { [SEALED_CONFIG]: box.seal(JSON.stringify(stored)) };
+    },
+    token: (stored) => box.reseal(stored),
+  });
+  return endpoints + sources;
 }

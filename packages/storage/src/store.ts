@@ -15,6 +15,7 @@ import type {
   TriggerType,
 } from '@herald/core';
 import type { Page, PageRequest } from './pagination.ts';
+import type { InboundStore } from './inbound.ts';
 
 /** What an adapter can or cannot do, declared as data so callers never sniff the adapter type. */
 export interface StoreCapabilities {
@@ -146,7 +147,8 @@ export interface QueueStats {
   oldestDueAt: number | null;
 }
 
-export interface Store {
+/** The inbound gateway's methods are declared with their records, in inbound.ts. */
+export interface Store extends InboundStore {
   readonly capabilities: StoreCapabilities;
   migrate(): Promise<void>;
   close(): Promise<void>;

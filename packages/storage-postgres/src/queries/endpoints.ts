@@ -9,11 +9,12 @@ const duplicateUid = (uid: string | null) => `An endpoint with uid "${uid}" alre
 export async function createEndpoint(db: Queryable, input: NewEndpoint, now: number): Promise<Endpoint> {
   try {
     const { rows } = await db.query<EndpointRow>(`INSERT INTO endpoints (id, app_id, uid, url, description, disabled, event_types,
-      channels, headers, throttle_rate, metadata, version, secrets, created_at, updated_at, verification)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING *`,
+      channels, headers, throttle_rate, metadata, version, secrets, created_at, updated_at, verification, filter, forward_headers)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17) RETURNING *`,
     [input.id, input.appId, input.uid, input.url, input.description, input.disabled, jsonOrNull(input.eventTypes),
       jsonOrNull(input.channels), JSON.stringify(input.headers), input.throttleRate, JSON.stringify(input.metadata),
-      input.version, JSON.stringify([{ key: input.secret, expiresAt: null }]), now, jsonOrNull(input.verification)]);
+      input.version, JSON.stringify([{ key: input.secret, expiresAt: null }]), now, jsonOrNull(input.verification),
+      jsonOrNull(input.filter), jsonOrNull(input.forwardHeaders)]);
     return toEndpoint(rows[0]!);
   } catch (error) {
     throw uniqueViolation(error, duplicateUid(input.uid));
@@ -56,10 +57,10 @@ export async function updateEndpoint(db: Queryable, appId: string, id: string, c
   try {
     const { rows } = await db.query<EndpointRow>(`UPDATE endpoints SET uid = $1, url = $2, description = $3, disabled = $4,
       event_types = $5, channels = $6, headers = $7, throttle_rate = $8, metadata = $9, version = $10, failing_since = $11,
-      updated_at = $12, verification = $13 WHERE id = $14 RETURNING *`,
+      updated_at = $12, verification = $13, filter = $15, forward_headers = $16 WHERE id = $14 RETURNING *`,
     [next.uid, next.url, next.description, next.disabled, jsonOrNull(next.eventTypes), jsonOrNull(next.channels),
       JSON.stringify(next.headers), next.throttleRate, JSON.stringify(next.metadata), next.version, failingSince, now,
-      jsonOrNull(next.verification), current.id]);
+      jsonOrNull(next.verification), current.id, jsonOrNull(next.filter), jsonOrNull(next.forwardHeaders)]);
     if (!rows[0]) throw new NotFoundError('Endpoint');
     return toEndpoint(rows[0]);
   } catch (error) {

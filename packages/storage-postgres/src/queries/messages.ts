@@ -6,10 +6,10 @@ import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } 
 import { DELIVERIES_CHANNEL } from './queue.ts';
 
 const insertBatch = prepared('herald_insert_messages', `WITH new_messages AS (
-    INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at)
-    SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-      AS t(id, app_id, event_type, event_id, channels, payload, created_at)
+    INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, headers)
+    SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at, headers::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $18::text[])
+      AS t(id, app_id, event_type, event_id, channels, payload, created_at, headers)
   ), new_deliveries AS (
     INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
     SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
@@ -39,7 +39,7 @@ export async function insertMessages(db: Queryable, batch: NewMessage[], now: nu
     messages.map((m) => jsonOrNull(m.channels)), messages.map((m) => m.payload), messages.map((m) => m.createdAt),
     targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now,
     keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
-    keys.map((k) => k.body), keys.map((k) => k.createdAt)]));
+    keys.map((k) => k.body), keys.map((k) => k.createdAt), messages.map((m) => jsonOrNull(m.headers))]));
 }
 
 /**

@@ -1,6 +1,10 @@
 import { describe } from 'node:test';
 import type { OpenStore, WithStore } from './conformance/fixtures.ts';
 import { migrationsAndSettingsSuite } from './conformance/migrations-and-settings.ts';
+import { sourcesSuite } from './conformance/sources.ts';
+import { inboundRequestsSuite } from './conformance/inbound-requests.ts';
+import { inboundRoutingSuite } from './conformance/inbound-routing.ts';
+import { inboundFieldsSuite } from './conformance/inbound-fields.ts';
 import { applicationsSuite } from './conformance/applications.ts';
 import { eventTypesSuite } from './conformance/event-types.ts';
 import { endpointsSuite } from './conformance/endpoints.ts';
@@ -60,5 +64,9 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     claimSkippingSuite(withStore);
     tenancySuite(withStore);
     if (options.claimsAtIngest) ingestClaimSuite(withStore);
+    sourcesSuite(withStore);
+    inboundRequestsSuite(withStore);
+    inboundRoutingSuite(withStore);
+    inboundFieldsSuite(withStore);
   });
 }
