@@ -1,0 +1,3 @@
+export * from './types.ts';
+export { validateFilter, validateRequestFilter } from './validate.ts';
+export { matchesFilter, matchRequest } from './match.ts';
