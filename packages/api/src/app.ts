@@ -21,6 +21,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
 import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
 import { registerRelayRoutes } from './relay/relay-routes.ts';
+import { registerReceiveRoutes } from './inbound/receive-route.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -76,6 +77,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerMessageRoutes(app, deps);
   registerAttemptRoutes(app, deps);
   registerInspector(app, deps);
+  registerReceiveRoutes(app, deps);
   registerEndpointTimelineRoutes(app, deps);
   registerAuthTokenRoutes(app, deps);
   registerAuditLogRoutes(app, deps);

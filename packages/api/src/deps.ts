@@ -2,6 +2,7 @@ import type { Application, AuditEntry, Endpoint, OperationalEventSink } from '@h
 import { ConflictError, NotFoundError, newId } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
+import type { InboundOptions } from './inbound/receive-route.ts';
 import type { RateLimit } from './rate-limit.ts';
 import type { RelayOptions } from './relay/relay-routes.ts';
 
@@ -44,6 +45,8 @@ export interface ApiDeps {
   sendChallenge?: ChallengeSender;
   /** Serves `herald listen` sessions and their relay route when set. */
   relay?: RelayOptions;
+  /** The ingest URLs' settings (/in/<token>); unset: maxBodyBytes, no trusted proxies, a recorder over the store. */
+  inbound?: InboundOptions;
 }
 
 export async function requireApp(deps: ApiDeps, idOrUid: string): Promise<Application> {

@@ -5,3 +5,7 @@ export { sha256Hex } from './auth.ts';
 export { implementedDocument, loadContract, toOpenApiPath } from './openapi.ts';
 export { IDEMPOTENCY_TTL_MS } from './idempotency.ts';
 export { parseRateLimit, type RateLimit } from './rate-limit.ts';
+export { registerReceiveRoutes, type InboundOptions } from './inbound/receive-route.ts';
+export { InboundRecorder, type RecorderOptions } from './inbound/recorder.ts';
+export { InboundRouter, type InboundRouterOptions } from './inbound/router.ts';
+export { parseTrustedProxies } from './inbound/client-address.ts';

@@ -38,7 +38,19 @@ export class MessageIngest {
     const endpointIds = endpoints
       .filter((endpoint) => (onlyEndpointId ? endpoint.id === onlyEndpointId : isSubscribed(endpoint, message.eventType, message.channels)))
       .map((endpoint) => endpoint.id);
-    const item: NewMessage = idempotency ? { message, endpointIds, idempotency } : { message, endpointIds };
+    return this.enqueue(idempotency ? { message, endpointIds, idempotency } : { message, endpointIds });
+  }
+
+  /**
+   * Commits a message whose destinations the caller chose (the inbound router's filters), in the
+   * same group commit as every other message: no subscription check. A message whose eventId its
+   * application already has is refused with a ConflictError, and nothing of it is written.
+   */
+  submitTo(message: Message, endpointIds: string[]): Promise<void> {
+    return this.enqueue({ message, endpointIds });
+  }
+
+  private enqueue(item: NewMessage): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (!this.writing) void this.drain();

@@ -35,6 +35,11 @@ export interface HttpSenderOptions {
 export interface SendRequest {
   url: string;
   headers: Record<string, string>;
+  /**
+   * Headers of the request this message came from (an inbound request's content-type and the
+   * provider headers the endpoint passes on), sent beneath the endpoint's own headers.
+   */
+  forwarded?: Record<string, string>;
   body: string;
   /**
    * Sign at the moment of sending (Standard Webhooks): the timestamp is then the real send time
@@ -55,6 +60,12 @@ interface OriginSlots {
   active: number;
   waiting: Array<{ since: number; grant: (granted: boolean) => void }>;
 }
+
+/** Headers about one connection or one message's framing (RFC 9110 7.6.1), never passed on from a provider's request. */
+const NOT_FORWARDED = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect', 'user-agent',
+]);
 
 const BLOCKED = 'ERR_HERALD_BLOCKED_ADDRESS';
 /**
@@ -239,10 +250,17 @@ export class HttpSender {
 
   /**
    * Names are lower-cased so that a custom "Content-Type" replaces the default instead of being
-   * sent beside it. The user agent and the signature go last: custom headers never replace them.
+   * sent beside it. Forwarded headers come first, so the endpoint's own headers win over them; a
+   * forwarded hop-by-hop or framing header (they describe the provider's connection, not ours) or
+   * webhook-* header (a provider's own signature is not Herald's) is never sent. The user agent
+   * and the signature go last: nothing replaces them.
    */
-  private headersFor({ headers: custom, signing, body }: SendRequest): Record<string, string> {
+  private headersFor({ headers: custom, forwarded, signing, body }: SendRequest): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const name in forwarded) {
+      const lower = name.toLowerCase();
+      if (!NOT_FORWARDED.has(lower) && !lower.startsWith('webhook-')) headers[lower] = forwarded[name]!;
+    }
     for (const name in custom) headers[name.toLowerCase()] = custom[name]!;
     headers['user-agent'] = this.userAgent;
     if (signing) {

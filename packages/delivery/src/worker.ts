@@ -282,6 +282,7 @@ export class DeliveryWorker {
     const result: SendResult = await this.options.sender.send({
       url: endpoint.url,
       headers: endpoint.headers,
+      ...(message.headers ? { forwarded: forwardedFor(message.headers, endpoint.forwardHeaders) } : {}),
       body: message.payload,
       signing: { msgId: message.id, secrets: delivery.secrets.map((secret) => secret.key) },
     });
@@ -376,4 +377,19 @@ export class DeliveryWorker {
     this.track(this.options.store.releaseDeliveries([release], this.clock()).catch((error: unknown) =>
       this.options.logger.warn({ err: error }, 'could not hand back a delivery; its lease will expire')));
   }
+}
+
+/**
+ * The part of a message's kept request headers one endpoint gets: the original content-type, and
+ * the provider headers this endpoint lists in forwardHeaders. A message routed to several ingest
+ * endpoints keeps the union of their lists; each endpoint still gets only its own.
+ */
+export function forwardedFor(kept: Record<string, string>, listed: readonly string[] | null | undefined): Record<string, string> {
+  const forwarded: Record<string, string> = {};
+  if (kept['content-type'] !== undefined) forwarded['content-type'] = kept['content-type'];
+  for (const name of listed ?? []) {
+    const value = kept[name.toLowerCase()];
+    if (value !== undefined) forwarded[name.toLowerCase()] = value;
+  }
+  return forwarded;
 }

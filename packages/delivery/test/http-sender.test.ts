@@ -295,6 +295,33 @@ test('requests are signed when sent, with every active secret, and custom header
   for (const secret of [current, previous]) assert.deepEqual(new Webhook(secret).verify(body, headers), { n: 1 });
 });
 
+test('forwarded request headers are sent beneath the endpoint headers, without hop-by-hop, framing or webhook-* ones', T, async () => {
+  const server = await serve((_request, response) => response.end('ok'));
+  const body = 'a=1&b=2';
+  await sender().send({
+    url: `http://127.0.0.1:${server.port}/`,
+    headers: { 'X-Team': 'endpoint wins' },
+    forwarded: {
+      'Content-Type': 'application/x-www-form-urlencoded', 'x-github-event': 'push', 'x-team': 'provider',
+      connection: 'upgrade', 'transfer-encoding': 'chunked', 'content-length': '999', host: 'evil.example',
+      'webhook-id': 'provider-id', 'webhook-signature': 'v1,provider', 'user-agent': 'GitHub-Hookshot/1',
+    },
+    body,
+    signing: { msgId: 'msg_forwarded', secrets: [(await import('@herald/core')).generateSecret()] },
+  });
+  const headers = server.state.headers[0] as Record<string, string>;
+  assert.equal(headers['content-type'], 'application/x-www-form-urlencoded', 'the original content type, not application/json');
+  assert.equal(headers['x-github-event'], 'push');
+  assert.equal(headers['x-team'], 'endpoint wins');
+  assert.equal(headers['content-length'], String(body.length));
+  assert.equal(headers['host'], `127.0.0.1:${server.port}`);
+  assert.equal(headers['transfer-encoding'], undefined);
+  assert.equal(headers['webhook-id'], 'msg_forwarded');
+  assert.ok(!headers['webhook-signature']!.includes('provider'));
+  assert.match(headers['user-agent']!, /^Herald/);
+  assert.equal(server.state.bodies[0]!.toString('utf8'), body);
+});
+
 test('after close, sends are handed back unsent and never throw', T, async () => {
   const http = new HttpSender({ allowPrivateTargets: true });
   await http.close();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type IngestOptions } from '@herald/api';
+import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type InboundOptions, type IngestOptions } from '@herald/api';
 import { checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
@@ -26,6 +26,8 @@ export interface ApiParts {
    * process, no worker could be sure to reach the session, so `herald listen` is not offered.
    */
   ownRelay?: OwnRelayTarget;
+  /** The ingest URLs' settings and recorder (inbound-wiring.ts). */
+  inbound?: InboundOptions;
 }
 
 export interface RunningApi {
@@ -107,6 +109,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     storageHealthy: async () => (await parts.store.getSetting('admin_token_sha256').then(() => true, () => false)),
     sendChallenge: challengeSender.send,
     relay: parts.ownRelay && { host: parts.ownRelay.host, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },
+    ...(parts.inbound ? { inbound: parts.inbound } : {}),
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(parts.metricsRegistry.contentType).send(await parts.metricsRegistry.metrics()));

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseDuration, parseRetrySchedule } from '@herald/core';
-import { parseRateLimit, type RateLimit } from '@herald/api';
+import { parseRateLimit, parseTrustedProxies, type RateLimit } from '@herald/api';
 
 /**
  * Herald's whole configuration: one schema, one defaults table, read from the environment once at
@@ -98,6 +98,16 @@ const environment = z.object({
   HERALD_ENDPOINT_CONCURRENCY: integer('HERALD_ENDPOINT_CONCURRENCY', 0, 0, 10_000),
   HERALD_RETENTION: duration('HERALD_RETENTION', '0ms'),
   HERALD_DATABASE_POOL_SIZE: integer('HERALD_DATABASE_POOL_SIZE', 10, 1, 1_000),
+  HERALD_INBOUND_MAX_BODY_BYTES: integer('HERALD_INBOUND_MAX_BODY_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
+  HERALD_INBOUND_REJECTED_RETENTION: duration('HERALD_INBOUND_REJECTED_RETENTION', '3d'),
+  HERALD_TRUSTED_PROXIES: z.string().default('').transform((text, context) => {
+    const parsed = parseTrustedProxies(text);
+    if (!parsed.ok) {
+      context.addIssue({ code: 'custom', message: `HERALD_TRUSTED_PROXIES must be comma-separated addresses or CIDR ranges of your proxies, such as 10.0.0.0/8,::1 (got "${parsed.bad}")` });
+      return z.NEVER;
+    }
+    return parsed.list;
+  }),
 });
 
 export type HeraldRole = 'api' | 'worker' | 'all';
@@ -146,6 +156,12 @@ export interface HeraldConfig {
   retentionMs: number;
   /** PostgreSQL mode: most connections one process opens. */
   databasePoolSize: number;
+  /** Largest body accepted on an ingest URL (/in/<token>); larger is a 413 before it is read whole. */
+  inboundMaxBodyBytes: number;
+  /** Bodies of rejected inbound requests are purged after this long (0 keeps them). */
+  inboundRejectedRetentionMs: number;
+  /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed; empty: none. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -193,5 +209,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     endpointConcurrency: e.HERALD_ENDPOINT_CONCURRENCY,
     retentionMs: e.HERALD_RETENTION,
     databasePoolSize: e.HERALD_DATABASE_POOL_SIZE,
+    inboundMaxBodyBytes: e.HERALD_INBOUND_MAX_BODY_BYTES,
+    inboundRejectedRetentionMs: e.HERALD_INBOUND_REJECTED_RETENTION,
+    trustedProxies: e.HERALD_TRUSTED_PROXIES,
   };
 }

@@ -30,6 +30,12 @@ export function createMetrics(store: Store, clock: () => number) {
     registers: [registry],
   });
   const accepted = new Counter({ name: 'herald_messages_accepted_total', help: 'Messages committed and answered 202.', registers: [registry] });
+  const inbound = new Counter({
+    name: 'herald_inbound_requests_total',
+    help: 'Requests to ingest URLs by verdict (accepted, duplicate, rejected, rate_limited) and, for rejections, the reason.',
+    labelNames: ['verdict', 'reason'] as const,
+    registers: [registry],
+  });
   const threadRestarts = new Counter({
     name: 'herald_delivery_thread_restarts_total',
     help: 'Times the embedded delivery thread died and was replaced (each one is logged with its cause).',
@@ -64,5 +70,8 @@ export function createMetrics(store: Store, clock: () => number) {
       stale.inc();
     },
   };
-  return { registry, delivery, messageAccepted: () => accepted.inc(), deliveryThreadRestarted: () => threadRestarts.inc() };
+  return {
+    registry, delivery, messageAccepted: () => accepted.inc(), deliveryThreadRestarted: () => threadRestarts.inc(),
+    inboundRequest: (verdict: string, reason: string | null) => inbound.inc({ verdict, reason: reason ?? '' }),
+  };
 }

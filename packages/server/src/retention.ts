@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Store } from '@herald/storage';
 import type { PostgresStore } from '@herald/storage-postgres';
 
 const BATCH = 500;
@@ -35,6 +36,32 @@ export function startRetention(store: PostgresStore, retentionMs: number, clock:
     stop() {
       stopped = true;
       clearTimeout(timer);
+    },
+  };
+}
+
+const REJECTED_PURGE_EVERY_MS = 3_600_000;
+
+/**
+ * Drops the bodies of rejected inbound requests older than HERALD_INBOUND_REJECTED_RETENTION, at
+ * start and then every hour (or every retention period, if shorter), in both modes: a rejected
+ * request is kept to show an operator why a provider's deliveries fail, but its body may be anyone's
+ * junk, and keeping it for ever would let strangers fill the disk through an ingest URL.
+ */
+export function startRejectedBodyPurge(store: Pick<Store, 'purgeRejectedInboundBodies'>, retentionMs: number, clock: () => number, logger: Logger): { stop(): void } {
+  const pass = () => {
+    store.purgeRejectedInboundBodies(clock() - retentionMs).then(
+      (purged) => { if (purged > 0) logger.debug({ purged }, 'purged the bodies of rejected inbound requests past retention'); },
+      (error: unknown) => logger.warn({ err: error }, 'could not purge rejected inbound bodies; trying again later'));
+  };
+  const timer = setInterval(pass, Math.min(REJECTED_PURGE_EVERY_MS, retentionMs));
+  timer.unref();
+  const first = setTimeout(pass, 0);
+  first.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      clearTimeout(first);
     },
   };
 }

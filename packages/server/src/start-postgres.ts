@@ -13,6 +13,7 @@ import { resealSecrets } from './encryption-key.ts';
 import { startRetention } from './retention.ts';
 import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
+import { startInbound } from './inbound-wiring.ts';
 
 /**
  * PostgreSQL mode: any number of processes share one database, each in a role. `api` serves the
@@ -56,6 +57,11 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   else await operational.attach(config.operationalWebhookUrls);
 
   const stops: Array<() => Promise<void>> = [];
+  // Any API process accepts inbound requests; any worker routes them.
+  const inbound = startInbound(config, {
+    store, ingest, clock, logger, serveApi, route: deliver, purge: deliver, leaseMs: config.leaseMs, counted: metrics.inboundRequest,
+  });
+  stops.push(() => inbound.stop());
   if (deliver) {
     const sender = new HttpSender(senderOptions(config, ownRelay));
     const started = new DeliveryWorker({
@@ -100,6 +106,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       metricsRegistry: metrics.registry,
       queueChanged: () => worker?.wake(),
       ownRelay,
+      ...(inbound.options ? { inbound: inbound.options } : {}),
     }, logger);
     port = api.port;
     stops.unshift(() => api.stop());

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DeliveryWorker, HttpSender, type OwnRelayTarget } from '@herald/delivery';
 import { SecretBox, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
-import { withSecretEncryption, type NewMessage } from '@herald/storage';
+import { withSecretEncryption, type NewInboundRequest, type NewMessage, type RecordedInboundRequest } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import type { HeraldConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -15,6 +15,7 @@ import { DeliverySupervisor } from './delivery-thread/supervisor.ts';
 import { createIngest, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 import { startPostgresHerald } from './start-postgres.ts';
+import { startInbound } from './inbound-wiring.ts';
 
 export interface RunningHerald {
   url: string;
@@ -57,6 +58,13 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
   const ownRelay = ownRelayFor(config);
   delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics, operational, logger, ownRelay);
+  // With the delivery thread, inbound requests are committed and routed there (the one writer);
+  // without it, here, their messages going through the ingest above to the in-thread worker.
+  const recordInbound = delivery.recordInbound?.bind(delivery);
+  const inbound = startInbound(config, {
+    store, ingest, clock, logger, serveApi: true, route: !recordInbound, purge: true, counted: metrics.inboundRequest,
+    ...(recordInbound ? { commit: recordInbound } : {}),
+  });
 
   const api = await startApi(config, {
     store,
@@ -68,6 +76,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     queueChanged: () => delivery?.wake(),
     ...(delivery.appendAuditEntries ? { appendAudit: delivery.appendAuditEntries.bind(delivery) } : {}),
     ownRelay,
+    ...(inbound.options ? { inbound: inbound.options } : {}),
   }, logger);
   logger.info({ port: api.port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
 
@@ -78,6 +87,8 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     generatedAdminToken: adminToken.generated,
     stop: () => (stopping ??= (async () => {
       await api.stop();
+      // The router before the delivery engine: its last messages are committed through that engine.
+      await inbound.stop();
       await delivery.stop();
       await store.close();
       logger.info('herald stopped');
@@ -90,6 +101,8 @@ interface DeliveryEngine {
   commitMessages(batch: NewMessage[], now: number): Promise<Array<HeraldError | null>>;
   /** Set when the engine writes on a connection of its own: audit rows then go through it too. */
   appendAuditEntries?(entries: AuditEntry[]): Promise<void>;
+  /** Set when the engine records (and routes) inbound requests on its own connection. */
+  recordInbound?(batch: NewInboundRequest[], now: number): Promise<Array<RecordedInboundRequest | HeraldError>>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +133,7 @@ function startDelivery(
       failureWindowMs: config.disableAfterMs,
       maxInFlight: config.workerConcurrency,
       maxPerOrigin: config.originConcurrency,
+      routeInbound: true,
     };
     return new DeliverySupervisor({
       start: (exitedUnexpectedly) => new DeliveryThread(data,

@@ -14,13 +14,26 @@ export const messageIn = z.object({
   tags: z.array(z.string()).nullish(),
 });
 
+/**
+ * A message's payload as a JSON value. A routed inbound request keeps the provider's body as it
+ * came, which need not be JSON (a form post, plain text, nothing): that is shown as its text, a
+ * JSON string, rather than failing the whole listing.
+ */
+function payloadValue(payload: string): unknown {
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    return payload;
+  }
+}
+
 export function messageOut(message: Message, withContent = true) {
   return {
     id: message.id,
     eventType: message.eventType,
     eventId: message.eventId,
     channels: message.channels,
-    payload: withContent ? (JSON.parse(message.payload) as unknown) : {},
+    payload: withContent ? payloadValue(message.payload) : {},
     timestamp: iso(message.createdAt),
   };
 }

@@ -2,11 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { UnavailableError, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
 import { typeScriptWorkerSource, type DeliveryMetrics } from '@herald/delivery';
-import type { NewMessage } from '@herald/storage';
+import type { NewInboundRequest, NewMessage, RecordedInboundRequest } from '@herald/storage';
 import { fromWireError, type DeliveryThreadData, type FromDeliveryThread, type ToDeliveryThread } from './protocol.ts';
 
 interface PendingWrite {
-  resolve: (results: Array<HeraldError | null>) => void;
+  resolve: (results: never) => void;
   reject: (error: unknown) => void;
 }
 
@@ -47,11 +47,16 @@ export class DeliveryThread {
           handlers.endpointsChanged();
           break;
         case 'committed':
-          this.writes.get(message.id)?.resolve(message.results.map(fromWireError));
+          this.writes.get(message.id)?.resolve(message.results.map(fromWireError) as never);
+          this.writes.delete(message.id);
+          break;
+        case 'recorded':
+          this.writes.get(message.id)?.resolve(message.results.map((result) =>
+            'recorded' in result ? result.recorded : fromWireError(result.error)!) as never);
           this.writes.delete(message.id);
           break;
         case 'written':
-          this.writes.get(message.id)?.resolve([]);
+          this.writes.get(message.id)?.resolve([] as never);
           this.writes.delete(message.id);
           break;
         case 'write-failed':
@@ -89,7 +94,15 @@ export class DeliveryThread {
     await this.write((id) => ({ type: 'audit', id, entries }));
   }
 
-  private write(request: (id: number) => ToDeliveryThread): Promise<Array<HeraldError | null>> {
+  /**
+   * Records inbound requests (the receive route's group commit) on the delivery thread, the one
+   * writer, which also routes them; resolves once they are committed.
+   */
+  recordInbound(batch: NewInboundRequest[], now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
+    return this.write((id) => ({ type: 'record-inbound', id, batch, now }));
+  }
+
+  private write<T = Array<HeraldError | null>>(request: (id: number) => ToDeliveryThread): Promise<T> {
     if (this.exited) return Promise.reject(new UnavailableError('The delivery engine has stopped; the request was not accepted.'));
     const id = this.nextWriteId++;
     return new Promise((resolve, reject) => {

@@ -5,8 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { DeliveryWorker, RoundRobinSender } from '@herald/delivery';
-import { SecretBox } from '@herald/core';
-import { withSecretEncryption } from '@herald/storage';
+import { InboundRouter, MessageIngest } from '@herald/api';
+import { HeraldError, SecretBox } from '@herald/core';
+import { withSecretEncryption, type NewInboundRequest, type Store } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import { toWireError, type DeliveryThreadData, type FromDeliveryThread, type ToDeliveryThread } from './protocol.ts';
 
@@ -17,9 +18,9 @@ const post = (message: FromDeliveryThread) => port.postMessage(message);
 // Every accepted message is committed here, so this connection is the only one writing the hot
 // tables and the API's thread never waits on a lock or an fsync. Queue bookkeeping still skips the
 // fsync (see SqliteStore): a claim or result lost to a power cut means a delivery is sent again.
-const store = withSecretEncryption(
-  new SqliteStore({ path: data.dbPath, synchronous: data.synchronous, onEndpointsChanged: () => post({ type: 'endpoints-changed' }) }),
-  SecretBox.fromBase64(data.encryptionKeys));
+const sqlite = new SqliteStore({ path: data.dbPath, synchronous: data.synchronous, onEndpointsChanged: () => post({ type: 'endpoints-changed' }) });
+const store = withSecretEncryption(sqlite, SecretBox.fromBase64(data.encryptionKeys));
+const logger = pino({ level: data.logLevel, base: { service: 'herald' } });
 const sender = new RoundRobinSender(data.sender, data.senderThreads);
 
 let metrics: Extract<FromDeliveryThread, { type: 'metrics' }> = { type: 'metrics', attempts: [], delivered: [], stale: 0 };
@@ -32,7 +33,7 @@ const flushMetrics = setInterval(() => {
 const worker = new DeliveryWorker({
   store,
   sender,
-  logger: pino({ level: data.logLevel, base: { service: 'herald' } }).child({ component: 'delivery' }),
+  logger: logger.child({ component: 'delivery' }),
   policy: { retryScheduleMs: data.retryScheduleMs, failureWindowMs: data.failureWindowMs, random: Math.random },
   maxInFlight: data.maxInFlight,
   maxPerOrigin: data.maxPerOrigin,
@@ -45,18 +46,46 @@ const worker = new DeliveryWorker({
 });
 worker.start();
 
+// Inbound requests are recorded and routed here as well: the router's claims, messages and
+// completions are writes, and its messages go straight to this worker. Endpoints (their filters)
+// are changed through the main thread's connection, so each batch reads them afresh.
+const router = data.routeInbound
+  ? new InboundRouter({
+    store,
+    ingest: new MessageIngest({ store, clock: Date.now, commit: (batch, now) => worker.commitMessages(batch, now) }),
+    clock: Date.now,
+    logger: logger.child({ component: 'inbound' }),
+    beforeBatch: () => sqlite.forgetCachedEndpoints(),
+  })
+  : undefined;
+router?.start();
+
+/** Structured cloning turns a Buffer into a plain Uint8Array; the store wants Buffers. */
+const asBuffer = (bytes: Uint8Array | null) => bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function recordInbound(batch: NewInboundRequest[], now: number) {
+  return (store as Store).recordInboundRequests(batch.map((request) => ({ ...request, body: asBuffer(request.body) })), now).then((results) => {
+    if (results.some((result) => !(result instanceof HeraldError) && result.verdict === 'accepted')) router?.wake();
+    return results.map((result) => (result instanceof HeraldError ? { error: toWireError(result)! } : { recorded: result }));
+  });
+}
+
 port.on('message', (message: ToDeliveryThread) => {
   if (typeof message === 'object') {
     const { id } = message;
     const written = message.type === 'commit'
       ? worker.commitMessages(message.batch, message.now).then((results) => post({ type: 'committed', id, results: results.map(toWireError) }))
-      : store.appendAuditEntries(message.entries).then(() => post({ type: 'written', id }));
+      : message.type === 'record-inbound'
+        ? recordInbound(message.batch, message.now).then((results) => post({ type: 'recorded', id, results }))
+        : store.appendAuditEntries(message.entries).then(() => post({ type: 'written', id }));
     written.catch((error: unknown) => post({ type: 'write-failed', id, reason: error instanceof Error ? error.message : String(error) }));
     return;
   }
   if (message === 'wake') worker.wake();
   if (message === 'stop') {
     void (async () => {
+      // The router first: its last messages are committed through the worker.
+      await router?.stop();
       const stopped = worker.stop();
       await sender.close();
       await stopped;

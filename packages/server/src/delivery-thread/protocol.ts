@@ -1,6 +1,6 @@
 import { HeraldError, type AuditEntry, type ErrorCode, type OperationalEvent } from '@herald/core';
 import type { HttpSenderOptions } from '@herald/delivery';
-import type { NewMessage } from '@herald/storage';
+import type { NewInboundRequest, NewMessage, RecordedInboundRequest } from '@herald/storage';
 
 /** What the main thread gives the delivery thread at start. */
 export interface DeliveryThreadData {
@@ -16,13 +16,16 @@ export interface DeliveryThreadData {
   failureWindowMs: number;
   maxInFlight: number;
   maxPerOrigin: number;
+  /** Run the inbound router on this thread too: its claims, messages and completions are writes. */
+  routeInbound?: boolean;
 }
 
 export type ToDeliveryThread =
   | 'wake'
   | 'stop'
   | { type: 'commit'; id: number; batch: NewMessage[]; now: number }
-  | { type: 'audit'; id: number; entries: AuditEntry[] };
+  | { type: 'audit'; id: number; entries: AuditEntry[] }
+  | { type: 'record-inbound'; id: number; batch: NewInboundRequest[]; now: number };
 
 /** A HeraldError as it crosses the thread boundary (structured cloning keeps no classes). */
 export interface WireError {
@@ -43,5 +46,6 @@ export type FromDeliveryThread =
   | { type: 'endpoints-changed' }
   | { type: 'committed'; id: number; results: Array<WireError | null> }
   | { type: 'written'; id: number }
+  | { type: 'recorded'; id: number; results: Array<{ recorded: RecordedInboundRequest } | { error: WireError }> }
   | { type: 'write-failed'; id: number; reason: string }
   | { type: 'stopped' };

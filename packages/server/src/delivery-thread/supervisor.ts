@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditEntry, HeraldError } from '@herald/core';
-import type { NewMessage } from '@herald/storage';
+import type { NewInboundRequest, NewMessage, RecordedInboundRequest } from '@herald/storage';
 import type { DeliveryThread } from './client.ts';
 
 export interface DeliverySupervisorOptions {
@@ -51,6 +51,10 @@ export class DeliverySupervisor {
 
   appendAuditEntries(entries: AuditEntry[]): Promise<void> {
     return this.current.appendAuditEntries(entries);
+  }
+
+  recordInbound(batch: NewInboundRequest[], now: number): Promise<Array<RecordedInboundRequest | HeraldError>> {
+    return this.current.recordInbound(batch, now);
   }
 
   async stop(): Promise<void> {

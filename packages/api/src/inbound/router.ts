@@ -1,0 +1,177 @@
+import type { Logger } from 'pino';
+import { ConflictError, FALLBACK_EVENT_TYPE, matchRequest, newMessage, parseInboundBody, type Endpoint, type FilterableRequest, type RequestFilter } from '@herald/core';
+import type { ClaimedInboundRequest, RouteOutcome, Store } from '@herald/storage';
+import type { MessageIngest } from '../ingest.ts';
+
+export interface InboundRouterOptions {
+  store: Store;
+  /** The same ingest as POST .../msg: in embedded mode its commits go through the one writer. */
+  ingest: MessageIngest;
+  clock: () => number;
+  logger: Logger;
+  /** How long a claimed request is ours; a router that dies mid-way loses it to another after this. */
+  leaseMs?: number;
+  /** Requests claimed at once. */
+  batch?: number;
+  /** With nothing to route, look again after this long (sooner when woken). */
+  idleMs?: number;
+  /** Called before each claim: a router whose store caches endpoints that another connection changes drops that cache here. */
+  beforeBatch?: () => void;
+}
+
+/**
+ * Routes accepted inbound requests to their source's ingest endpoints: claim (leased, fenced) →
+ * evaluate every endpoint (disabled, filter) → ONE message to exactly the endpoints that matched →
+ * complete, fenced, with every endpoint's outcome. The message's eventId is the request id (round
+ * 0) or `<id>.r<round>` (replays), and an application never holds two messages with one eventId: a
+ * router that dies between the message and the completion routes the request again, finds its
+ * message already there, and completes with it. So a request is forwarded at least once, always
+ * under the same webhook-id, and receivers de-duplicate.
+ */
+export class InboundRouter {
+  private stopped = true;
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+
+  constructor(private readonly options: InboundRouterOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.running = this.loop();
+  }
+
+  /** New requests were accepted in this process: look now rather than at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  /** Claims one batch and routes it; the number of requests claimed. */
+  async routeBatch(): Promise<number> {
+    const { store, clock } = this.options;
+    this.options.beforeBatch?.();
+    const claimed = await store.claimInboundRequests(this.options.batch ?? 64, this.options.leaseMs ?? 30_000, clock());
+    // Together, so that their messages share one group commit.
+    await Promise.all(claimed.map((claim) => this.route(claim).catch((error: unknown) => {
+      // Left leased: once the lease runs out the request is claimed and routed again.
+      this.options.logger.warn({ err: error, requestId: claim.request.id }, 'could not route an inbound request; it will be tried again');
+    })));
+    return claimed.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.woken = false;
+      let claimed = 0;
+      try {
+        claimed = await this.routeBatch();
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'could not claim inbound requests to route; trying again');
+      }
+      if (claimed === 0 && !this.woken && !this.stopped) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.idleMs ?? 250);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+
+  async route({ request, source, fence, round }: ClaimedInboundRequest): Promise<boolean> {
+    const { store, ingest, clock } = this.options;
+    const now = clock();
+    const endpoints = await store.allEndpoints(source.appId);
+    const body = request.body ?? Buffer.alloc(0);
+    const subject: FilterableRequest = {
+      body: parseInboundBody(request.headers['content-type'], body),
+      headers: request.headers,
+      query: parseQuery(request.query),
+      path: request.path,
+    };
+    const outcomes: RouteOutcome[] = [];
+    const matched: Endpoint[] = [];
+    for (const endpoint of endpoints) {
+      const outcome = { requestId: request.id, round, endpointId: endpoint.id, msgId: null, createdAt: now };
+      if (endpoint.disabled) {
+        outcomes.push({ ...outcome, outcome: 'endpoint_disabled', reason: null });
+        continue;
+      }
+      if (endpoint.filter !== null && endpoint.filter !== undefined) {
+        const verdict = matchRequest(endpoint.filter as RequestFilter, subject);
+        if (!verdict.match) {
+          outcomes.push({ ...outcome, outcome: 'filtered', reason: `${verdict.section}: ${verdict.reason}` });
+          continue;
+        }
+      }
+      matched.push(endpoint);
+    }
+    if (matched.length > 0) {
+      const eventId = round === 0 ? request.id : `${request.id}.r${round}`;
+      const message = {
+        ...newMessage({ appId: source.appId, eventType: request.eventType || FALLBACK_EVENT_TYPE, eventId, payload: body.toString('utf8') }, now),
+        headers: forwardedHeaders(request.headers, matched),
+      };
+      let msgId = message.id;
+      try {
+        await ingest.submitTo(message, matched.map((endpoint) => endpoint.id));
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // Routed before by a router that stopped before completing: that message stands.
+        const existing = await store.getMessage(source.appId, eventId);
+        if (!existing) throw error;
+        msgId = existing.id;
+      }
+      for (const endpoint of matched) {
+        outcomes.push({ requestId: request.id, round, endpointId: endpoint.id, outcome: 'forwarded', reason: null, msgId, createdAt: now });
+      }
+    }
+    const completed = await store.completeInboundRouting({ requestId: request.id, fence, round, outcomes }, clock());
+    if (!completed) this.options.logger.info({ requestId: request.id }, 'another router took this inbound request over; its outcomes stand');
+    return completed;
+  }
+}
+
+/**
+ * The provider headers a forward may carry: the original content-type always (the body is sent as
+ * it came), plus every header any matched endpoint lists in forwardHeaders. The sender passes each
+ * endpoint only the ones that endpoint lists.
+ */
+export function forwardedHeaders(headers: Record<string, string>, endpoints: readonly Endpoint[]): Record<string, string> {
+  const kept: Record<string, string> = {};
+  if (headers['content-type'] !== undefined) kept['content-type'] = headers['content-type'];
+  for (const endpoint of endpoints) {
+    for (const name of endpoint.forwardHeaders ?? []) {
+      const value = headers[name.toLowerCase()];
+      if (value !== undefined) kept[name.toLowerCase()] = value;
+    }
+  }
+  return kept;
+}
+
+/** A query string as filters see it: a repeated name becomes a list. */
+export function parseQuery(query: string): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(query)) {
+    const previous = result[name];
+    if (previous === undefined) result[name] = value;
+    else result[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return result;
+}
