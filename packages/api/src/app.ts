@@ -22,6 +22,7 @@ import { registerMessageRoutes } from './routes/messages.ts';
 import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
 import { registerRelayRoutes } from './relay/relay-routes.ts';
 import { registerReceiveRoutes } from './inbound/receive-route.ts';
+import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -54,7 +55,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0]!;
-    if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path)) return;
+    if (!(path.startsWith('/api/') || path.startsWith(INGEST_API_PREFIX)) || PUBLIC_PATHS.has(path)) return;
     const { principal, scope } = await authenticate(request, deps.adminTokenSha256, deps.store, deps.clock());
     request.principal = principal;
     request.callerScope = scope;
@@ -82,6 +83,7 @@ export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerAuthTokenRoutes(app, deps);
   registerAuditLogRoutes(app, deps);
   if (deps.relay) registerRelayRoutes(app, deps, deps.relay);
+  registerIngestApi(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ENDPOINT_KEY_OUT_PATTERN, ENDPOINT_SECRET_PATTERN } from './schemas/endpoint.ts';
+import { INGEST_PATHS, INGEST_SCHEMAS } from './ingest-api/openapi.ts';
 
 type Operation = Record<string, unknown>;
 type OpenApiDocument = {
@@ -33,7 +34,13 @@ export function implementedDocument(routes: Array<{ method: string; path: string
     const kept = Object.fromEntries(Object.entries(operations).filter(([method]) => implemented.has(`${method} ${path}`)));
     if (Object.keys(kept).length > 0) paths[path] = kept;
   }
+  // The ingest API is not in Svix's vendored contract: Herald describes it itself.
+  for (const [path, operations] of Object.entries(INGEST_PATHS)) {
+    const kept = Object.fromEntries(Object.entries(operations).filter(([method]) => implemented.has(`${method} ${path}`)));
+    if (Object.keys(kept).length > 0) paths[path] = kept;
+  }
   const schemas = contract.components.schemas;
+  Object.assign(schemas, INGEST_SCHEMAS);
   const aliases = {
     filterTypes: { type: 'array', items: { type: 'string' }, nullable: true, description: 'Alias of eventTypes (Svix SDK name).' },
     rateLimit: { type: 'integer', nullable: true, description: 'Alias of throttleRate (older Svix name).' },
