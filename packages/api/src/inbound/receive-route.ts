@@ -183,7 +183,9 @@ function inboundRecord(request: InRequest, body: Buffer | null, verdict: 'accept
     receivedAt,
     method: request.method,
     // The part below the token: the token is the source's credential and is never written to the log.
-    path: '/' + (request.params['*'] ?? ''),
+    // Kept as sent (percent-encoded), not as the router decoded it: a decoded "%00" is a NUL, which
+    // PostgreSQL's text columns refuse, failing the whole group commit of honest requests with it.
+    path: '/' + splitOnce(request.url, '?')[0].split('/').slice(3).join('/'),
     query: redactQuery(source, query),
     headers: redactHeaders(source, flatHeaders(request)),
     body,
