@@ -140,6 +140,11 @@ const herald: Row[] = [
   [{ tags: { $nin: 'spam' } }, {}, false],
   [{ type: { $not: 'created' } }, {}, true],
   [{ a: { b: { c: 1 } } }, { a: 'flat' }, false],
+  // Below a missing parent (or a parent that is no object) every field is missing.
+  [{ data: { deleted_at: { $exist: false } } }, {}, true],
+  [{ data: { deleted_at: { $exist: false } } }, { data: 5 }, true],
+  [{ data: { deleted_at: { $exist: false } } }, { data: { deleted_at: null } }, false],
+  [{ data: { deleted_at: { $exist: true } } }, {}, false],
   [{ a: { b: 1 } }, { a: null }, false],
   // Operators against arrays: comparisons, prefixes and patterns hold if some element satisfies them.
   [{ scores: { $gt: 5 } }, { scores: [1, 10] }, true],

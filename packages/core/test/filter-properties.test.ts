@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FILTER_OPERATORS, matchesFilter, matchRequest, validateFilter } from '@herald/core';
+import { explain, test as quickTest } from '../src/filter/evaluate.ts';
 
 /** Own-property writes, so that a generated "__proto__" key stays a key. */
 function object(entries: Array<[string, unknown]>): Record<string, unknown> {
@@ -80,11 +81,14 @@ test('adding a field the document does not have makes a derived filter miss', ()
   }), { numRuns: 200 });
 });
 
+// A small shared vocabulary, so that generated filters and documents often meet (and match).
 const keys = fc.constantFrom('a', 'b', 'tags', 'items', '__proto__', 'constructor');
+const leaves = fc.constantFrom<unknown>('a', 'b', 'ab', '', 1, 2, -1, true, false, null);
 const patterns = fc.constantFrom('^a', 'b$', '(a+)+$', '(', '\\d{1,3}', '.*', 'a.*b.*c', '(x|y)*', '\\1');
 const { filter: arbitraryFilter } = fc.letrec((tie) => ({
   filter: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
+    leaves,
     fc.jsonValue({ maxDepth: 1 }),
     fc.array(tie('filter'), { maxLength: 3 }),
     fc.dictionary(keys, tie('filter'), { maxKeys: 3 }),
@@ -94,14 +98,14 @@ const { filter: arbitraryFilter } = fc.letrec((tie) => ({
     { depthSize: 'small' },
     tie('filter'),
     patterns,
-    fc.array(fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxLength: 3 }),
+    fc.array(leaves, { maxLength: 3 }),
     fc.array(tie('filter'), { minLength: 1, maxLength: 3 }),
   ),
 }));
 const { doc: arbitraryDocument } = fc.letrec((tie) => ({
   doc: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.oneof(fc.string({ maxLength: 4 }), fc.integer({ min: -3, max: 3 }), fc.boolean(), fc.constant(null)),
+    leaves,
     fc.array(tie('doc'), { maxLength: 4 }),
     fc.dictionary(keys, tie('doc'), { maxKeys: 4 }),
   ),
@@ -120,6 +124,17 @@ test('matching never throws, for any filter and document, validated or not', () 
     if (!verdict.match) assert.ok(verdict.reason.length > 0);
   }), { numRuns: 2_000 });
   assert.ok(validated > 200, `${validated} of the generated filters were valid: the property exercises valid filters`);
+});
+
+test('the quick pass and the explaining pass always agree, and every miss has a reason', () => {
+  const seen = { match: 0, miss: 0 };
+  fc.assert(fc.property(arbitraryFilter, arbitraryDocument, (filter, doc) => {
+    const result = explain(filter, doc);
+    assert.equal(quickTest(filter, doc), result === null);
+    if (result) assert.ok(result.reason.length > 0 && result.reason !== 'no match', result.reason);
+    seen[result ? 'miss' : 'match'] += 1;
+  }), { numRuns: 3_000 });
+  assert.ok(seen.match > 300 && seen.miss > 300, `both answers are exercised: ${JSON.stringify(seen)}`);
 });
 
 test('header names match whatever their case in the filter or the request', () => {

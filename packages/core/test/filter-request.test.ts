@@ -60,6 +60,8 @@ test('every section must match; the verdict names the first that does not, in th
 
 test('absent, null and empty sections put no condition, even on a body that is not JSON', () => {
   const notJson = { ...push, body: null };
+  assert.deepEqual(matchRequest(null, notJson), { match: true }, 'an endpoint without a filter takes everything');
+  assert.equal(matchRequest(JSON.parse('"body"'), notJson).match, false, 'a stored filter that is not an object never throws');
   assert.deepEqual(matchRequest({}, notJson), { match: true });
   assert.deepEqual(matchRequest({ body: null, headers: {}, query: undefined }, notJson), { match: true });
   assert.deepEqual(matchRequest({ body: {} }, notJson), { match: true });
@@ -72,6 +74,8 @@ test('reasons say where and why, in words a user can act on', () => {
     return verdict.match ? 'match' : verdict.reason;
   };
   assert.equal(reason({ repository: { owner: 'x' } }), 'body.repository.owner: missing, expected "x"');
+  assert.equal(reason({ installation: { id: 5 } }), 'body.installation.id: missing, expected 5');
+  assert.equal(reason({ ref: { name: 'main' } }), 'body.ref: expected an object, got "refs/heads/main"');
   assert.equal(reason({ repository: { topics: 'rust' } }), 'body.repository.topics: no element equals "rust"');
   assert.equal(reason({ repository: { topics: ['webhooks', 'go'] } }), 'body.repository.topics: no element matches "go"');
   assert.equal(reason({ commits: { id: 'b2' } }), 'body.commits: no element matches {"id":"b2"}');

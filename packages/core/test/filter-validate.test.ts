@@ -117,3 +117,13 @@ test('request filters: sections named, unknown sections refused, problems prefix
   assert.equal(validateRequestFilter('body')?.path, '');
   assert.equal(validateRequestFilter({ $or: [{ body: 1 }] })?.path, '$or');
 });
+
+test('header and query filters refuse values that are not strings, since they could never match', () => {
+  assert.deepEqual(validateRequestFilter({ query: { page: 2 } }), { path: 'query.page', message: 'query parameters are strings: write "2"' });
+  assert.deepEqual(validateRequestFilter({ headers: { 'x-retry': { $gte: 1 } } }), { path: 'headers.x-retry.$gte', message: 'header values are strings: write "1"' });
+  assert.deepEqual(validateRequestFilter({ headers: { 'x-flag': { $eq: true } } }), { path: 'headers.x-flag.$eq', message: 'header values are strings: write "true"' });
+  assert.deepEqual(validateRequestFilter({ query: { id: { $in: ['a', 3] } } }), { path: 'query.id.$in[1]', message: 'query parameters are strings: write "3"' });
+  assert.deepEqual(validateRequestFilter({ headers: { $or: [{ 'x-a': null }] } }), { path: 'headers.$or[0].x-a', message: 'header values are strings: use {"$exist": false} for an absent one' });
+  assert.equal(validateRequestFilter({ headers: { 'x-a': { $exist: true }, 'x-b': { $in: ['1', '2'] } }, query: { page: { $gte: '2' }, tag: ['a', 'b'] } }), null);
+  assert.equal(validateRequestFilter({ body: { page: 2 } }), null, 'the body keeps its JSON types');
+});

@@ -6,47 +6,71 @@ import { deepEqual, describe, field, isPlainObject, isPrimitive, sketch, type Js
 export interface Miss { path: string[]; reason: string }
 
 /**
+ * Evaluation runs in two modes. Without `why`, a miss is this one shared value and no text is built:
+ * the router evaluates every endpoint's filter for every request, and searches ($or, arrays, $not)
+ * discard most misses anyway. With `why`, the one miss that decides the answer carries its path and
+ * reason; `explain` is run only once the quick answer is already "no".
+ */
+const NO: Miss = Object.freeze({ path: Object.freeze([]) as unknown as string[], reason: 'no match' });
+
+/**
  * Recursion is driven by the filter (bounded at validation) and, for containment, by arrays nested in
  * the document, which nothing bounds: a 1 MiB body can nest a hundred thousand arrays. Past this
  * depth the answer is "no match", never a stack overflow.
  */
 const MAX_DEPTH = 128;
 
-const miss = (reason: string): Miss => ({ path: [], reason });
-const missing = (expected: string): Miss => miss(`missing, expected ${expected}`);
-
-/** null: the value matches the filter. Never throws for JSON input. */
-export function evaluate(filter: unknown, value: unknown, depth = 0): Miss | null {
-  if (depth > MAX_DEPTH) return miss('nested too deeply to evaluate');
-  if (isPrimitive(filter)) return matchPrimitive(filter, value, depth);
-  if (Array.isArray(filter)) return matchContainsAll(filter, value, depth);
-  if (isPlainObject(filter)) return matchObject(filter, value, depth);
-  return miss(`unsupported filter value ${describe(filter)}`);
+/** Does the value match? Never throws for JSON input. */
+export function test(filter: unknown, value: unknown): boolean {
+  return evaluate(filter, value, 0, false) === null;
 }
 
+/** null when the value matches; otherwise where and why it does not. */
+export function explain(filter: unknown, value: unknown): Miss | null {
+  return evaluate(filter, value, 0, true);
+}
+
+function miss(reason: string): Miss {
+  return { path: [], reason };
+}
+
+function evaluate(filter: unknown, value: unknown, depth: number, why: boolean): Miss | null {
+  if (depth > MAX_DEPTH) return why ? miss('nested too deeply to evaluate') : NO;
+  if (isPrimitive(filter)) return matchPrimitive(filter, value, depth, why);
+  if (Array.isArray(filter)) return matchContainsAll(filter, value, depth, why);
+  if (isPlainObject(filter)) return matchObject(filter, value, depth, why);
+  return why ? miss(`unsupported filter value ${describe(filter)}`) : NO;
+}
+
+const holds = (filter: unknown, value: unknown, depth: number) => evaluate(filter, value, depth, false) === null;
+
 /** A primitive is equality; against an array it means "contains". Types are never coerced. */
-function matchPrimitive(filter: string | number | boolean | null, value: unknown, depth: number): Miss | null {
+function matchPrimitive(filter: string | number | boolean | null, value: unknown, depth: number, why: boolean): Miss | null {
   if (value === filter) return null;
-  const expected = sketch(filter);
-  if (value === undefined) return missing(expected);
   if (Array.isArray(value)) {
     for (const element of value) {
-      if (element === filter || (Array.isArray(element) && evaluate(filter, element, depth + 1) === null)) return null;
+      if (element === filter || (Array.isArray(element) && holds(filter, element, depth + 1))) return null;
     }
-    return miss(`no element equals ${expected}`);
+    return why ? miss(`no element equals ${sketch(filter)}`) : NO;
   }
-  return miss(`expected ${expected}, got ${describe(value)}`);
+  if (!why) return NO;
+  return value === undefined ? missing(sketch(filter)) : miss(`expected ${sketch(filter)}, got ${describe(value)}`);
+}
+
+function missing(expected: string): Miss {
+  return miss(`missing, expected ${expected}`);
 }
 
 /** An array is "contains all": every item of the filter matches some element of the value. */
-function matchContainsAll(filter: unknown[], value: unknown, depth: number): Miss | null {
+function matchContainsAll(filter: unknown[], value: unknown, depth: number, why: boolean): Miss | null {
   if (!Array.isArray(value)) {
+    if (!why) return NO;
     const expected = `an array containing ${sketch(filter)}`;
     return value === undefined ? missing(expected) : miss(`expected ${expected}, got ${describe(value)}`);
   }
   for (const wanted of filter) {
-    if (!value.some((element) => evaluate(wanted, element, depth + 1) === null)) {
-      return miss(`no element matches ${sketch(wanted)}`);
+    if (!value.some((element) => holds(wanted, element, depth + 1))) {
+      return why ? miss(`no element matches ${sketch(wanted)}`) : NO;
     }
   }
   return null;
@@ -58,31 +82,37 @@ function matchContainsAll(filter: unknown[], value: unknown, depth: number): Mis
  * { sku: "a", $not: { qty: 0 } } }` finds one item); with operators only, the operators see the array
  * itself (`{ tags: { $not: "spam" } }`: no element is "spam"; `{ tags: { $eq: [...] } }`: exactly).
  */
-function matchObject(filter: JsonObject, value: unknown, depth: number): Miss | null {
+function matchObject(filter: JsonObject, value: unknown, depth: number, why: boolean): Miss | null {
   const keys = Object.keys(filter);
-  const hasFields = keys.some((key) => !key.startsWith('$'));
-  if (keys.length === 0 || (hasFields && !isPlainObject(value))) {
+  if (keys.length === 0) {
     // `{}` asks for an object (or an array) to be there and says nothing of its content.
-    if (value === undefined) return missing('an object');
-    if (Array.isArray(value)) {
-      if (keys.length === 0) return null;
-      for (const element of value) if (evaluate(filter, element, depth + 1) === null) return null;
-      return miss(`no element matches ${sketch(filter)}`);
-    }
-    if (!isPlainObject(value)) return miss(`expected an object, got ${describe(value)}`);
+    if (isPlainObject(value) || Array.isArray(value)) return null;
+    if (!why) return NO;
+    return value === undefined ? missing('an object') : miss(`expected an object, got ${describe(value)}`);
   }
+  const hasFields = keys.some((key) => !key.startsWith('$'));
+  if (hasFields && Array.isArray(value)) {
+    for (const element of value) if (holds(filter, element, depth + 1)) return null;
+    return why ? miss(`no element matches ${sketch(filter)}`) : NO;
+  }
+  // Below something that is not an object every field is missing: `{ data: { deleted_at: { $exist:
+  // false } } }` holds when there is no `data` at all, as a dotted path would in MongoDB.
+  const object = isPlainObject(value) ? value : null;
   for (const key of keys) {
     const operand = filter[key];
     if (key.startsWith('$')) {
-      const result = applyOperator(key, operand, value, depth);
+      const result = applyOperator(key, operand, value, depth, why);
       if (result) return result;
       continue;
     }
-    const result = evaluate(operand, field(value as JsonObject, key), depth + 1);
-    if (result) {
+    const result = evaluate(operand, object ? field(object, key) : undefined, depth + 1, why);
+    if (!result) continue;
+    if (!why) return NO;
+    if (object || value === undefined) {
       result.path.unshift(key);
       return result;
     }
+    return miss(`expected an object, got ${describe(value)}`);
   }
   return null;
 }
@@ -101,77 +131,93 @@ const COMPARISONS: Record<string, (a: Comparable, b: Comparable) => boolean> = {
   $lte: (a, b) => a <= b,
 };
 
-function applyOperator(op: string, operand: unknown, value: unknown, depth: number): Miss | null {
-  const expected = `${op} ${sketch(operand)}`;
-  switch (op) {
-    case '$exist': {
-      if (typeof operand !== 'boolean') return miss(`${op} takes true or false`);
-      if ((value !== undefined) === operand) return null;
-      return miss(operand ? 'missing, expected it to exist' : `expected it not to exist, got ${describe(value)}`);
-    }
-    case '$not': {
-      if (evaluate(operand, value, depth + 1) !== null) return null;
-      return miss(`matched the $not condition ${sketch(operand)}`);
-    }
-    case '$or': {
-      if (!Array.isArray(operand) || operand.length === 0) return miss(`${op} takes a non-empty array`);
-      for (const alternative of operand) if (evaluate(alternative, value, depth + 1) === null) return null;
-      return miss(`none of the ${operand.length} alternatives of $or matched ${value === undefined ? 'a missing value' : describe(value)}`);
-    }
-    case '$and': {
-      if (!Array.isArray(operand) || operand.length === 0) return miss(`${op} takes a non-empty array`);
-      for (const condition of operand) {
-        const result = evaluate(condition, value, depth + 1);
-        if (result) return result;
-      }
-      return null;
+function applyOperator(op: string, operand: unknown, value: unknown, depth: number, why: boolean): Miss | null {
+  const outcome = operatorHolds(op, operand, value, depth);
+  if (outcome === true) return null;
+  if (!why) return NO;
+  if (op === '$and' && outcome === false) {
+    // The reason of $and is that of its first failing condition, with its own path.
+    for (const condition of operand as unknown[]) {
+      const result = evaluate(condition, value, depth + 1, true);
+      if (result) return result;
     }
   }
+  return miss(typeof outcome === 'string' ? outcome : reasonFor(op, operand, value));
+}
+
+/** true, false, or (when the operator or its operand cannot apply at all) the reason as text. */
+function operatorHolds(op: string, operand: unknown, value: unknown, depth: number): boolean | string {
+  switch (op) {
+    case '$exist':
+      return typeof operand === 'boolean' ? (value !== undefined) === operand : `${op} takes true or false`;
+    case '$not':
+      return !holds(operand, value, depth + 1);
+    case '$or':
+      if (!Array.isArray(operand) || operand.length === 0) return `${op} takes a non-empty array`;
+      return operand.some((alternative) => holds(alternative, value, depth + 1));
+    case '$and':
+      if (!Array.isArray(operand) || operand.length === 0) return `${op} takes a non-empty array`;
+      return operand.every((condition) => holds(condition, value, depth + 1));
+  }
   // Every other operator needs a value: a missing field matches none of them ($neq and $nin included).
-  if (value === undefined) return missing(expected);
+  if (value === undefined) return false;
   switch (op) {
     case '$eq':
-      return deepEqual(value, operand) ? null : miss(`expected ${expected}, got ${describe(value)}`);
+      return deepEqual(value, operand);
     case '$neq':
-      return deepEqual(value, operand) ? miss(`expected ${expected}, got that value`) : null;
+      return !deepEqual(value, operand);
     case '$in':
     case '$nin': {
       const found = contains(operand, value);
-      if (found === null) return miss(`${op} cannot compare ${describe(value)} with ${sketch(operand)}`);
-      return found === (op === '$in') ? null : miss(`expected ${expected}, got ${describe(value)}`);
+      return found === null ? `${op} cannot compare ${describe(value)} with ${sketch(operand)}` : found === (op === '$in');
     }
     case '$gt':
     case '$gte':
     case '$lt':
     case '$lte': {
       const compare = COMPARISONS[op]!;
-      const test = (v: unknown) => comparable(v, operand) && compare(v as Comparable, operand as Comparable);
-      return anyScalar(value, test) ? null : miss(`expected ${expected}, got ${describe(value)}`);
+      return anyScalar(value, (v) => comparable(v, operand) && compare(v as Comparable, operand as Comparable));
     }
     case '$startsWith':
-    case '$endsWith': {
-      if (typeof operand !== 'string') return miss(`${op} takes a string`);
-      const test = (v: unknown) => typeof v === 'string' && (op === '$startsWith' ? v.startsWith(operand) : v.endsWith(operand));
-      return anyScalar(value, test) ? null : miss(`expected ${expected}, got ${describe(value)}`);
-    }
+      if (typeof operand !== 'string') return `${op} takes a string`;
+      return anyScalar(value, (v) => typeof v === 'string' && v.startsWith(operand));
+    case '$endsWith':
+      if (typeof operand !== 'string') return `${op} takes a string`;
+      return anyScalar(value, (v) => typeof v === 'string' && v.endsWith(operand));
     case '$regex': {
       const regex = typeof operand === 'string' ? compiledRegex(operand) : null;
-      if (!regex) return miss(`${op} ${sketch(operand)} is not an allowed pattern`);
-      const test = (v: unknown) => typeof v === 'string' && v.length <= FILTER_LIMITS.maxRegexSubject && regex.test(v);
-      if (anyScalar(value, test)) return null;
+      if (!regex) return `${op} ${sketch(operand)} is not an allowed pattern`;
+      if (anyScalar(value, (v) => typeof v === 'string' && v.length <= FILTER_LIMITS.maxRegexSubject && regex.test(v))) return true;
       if (typeof value === 'string' && value.length > FILTER_LIMITS.maxRegexSubject) {
-        return miss(`${op} is not tested against strings longer than ${FILTER_LIMITS.maxRegexSubject} characters`);
+        return `${op} is not tested against strings longer than ${FILTER_LIMITS.maxRegexSubject} characters`;
       }
-      return miss(`expected ${expected}, got ${describe(value)}`);
+      return false;
     }
     default:
-      return miss(`unknown operator ${op}`);
+      return `unknown operator ${op}`;
+  }
+}
+
+/** The reason for an operator that applied and did not hold. */
+function reasonFor(op: string, operand: unknown, value: unknown): string {
+  const expected = `${op} ${sketch(operand)}`;
+  switch (op) {
+    case '$exist':
+      return operand ? 'missing, expected it to exist' : `expected it not to exist, got ${describe(value)}`;
+    case '$not':
+      return `matched the $not condition ${sketch(operand)}`;
+    case '$or':
+      return `none of the ${(operand as unknown[]).length} alternatives of $or matched ${value === undefined ? 'a missing value' : describe(value)}`;
+    case '$neq':
+      return value === undefined ? `missing, expected ${expected}` : `expected ${expected}, got that value`;
+    default:
+      return value === undefined ? `missing, expected ${expected}` : `expected ${expected}, got ${describe(value)}`;
   }
 }
 
 /** A scalar test against a value, or against any element when the value is an array. */
-function anyScalar(value: unknown, test: (v: unknown) => boolean): boolean {
-  return Array.isArray(value) ? value.some(test) : test(value);
+function anyScalar(value: unknown, check: (v: unknown) => boolean): boolean {
+  return Array.isArray(value) ? value.some(check) : check(value);
 }
 
 /**

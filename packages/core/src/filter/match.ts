@@ -1,4 +1,4 @@
-import { evaluate, type Miss } from './evaluate.ts';
+import { explain, test, type Miss } from './evaluate.ts';
 import type { FilterableRequest, FilterSection, FilterVerdict, RequestFilter } from './types.ts';
 import { isPlainObject, type JsonObject } from './values.ts';
 
@@ -9,11 +9,16 @@ export type { FilterableRequest, FilterVerdict, RequestFilter } from './types.ts
  * throw, whatever the document (the router evaluates every request against every endpoint).
  */
 export function matchesFilter(filter: unknown, value: unknown): boolean {
-  return evaluate(filter, value) === null;
+  return test(filter, value);
 }
 
-/** Every section the filter has must match; the first that does not is named, with the reason. */
-export function matchRequest(filter: RequestFilter, request: FilterableRequest): FilterVerdict {
+/**
+ * Every section the filter has must match; the first that does not is named, with the reason. No
+ * filter (null, as stored for an endpoint without one) matches everything.
+ */
+export function matchRequest(filter: RequestFilter | null | undefined, request: FilterableRequest): FilterVerdict {
+  if (filter === null || filter === undefined) return { match: true };
+  if (!isPlainObject(filter)) return { match: false, section: 'body', reason: 'the filter is not an object of sections (body, headers, query, path)' };
   const sections: Array<[FilterSection, unknown, () => unknown]> = [
     ['body', filter.body, () => request.body],
     ['headers', filter.headers === undefined || filter.headers === null ? filter.headers : lowerCaseHeaderFilter(filter.headers), () => lowerCaseHeaders(request.headers)],
@@ -22,8 +27,11 @@ export function matchRequest(filter: RequestFilter, request: FilterableRequest):
   ];
   for (const [section, sectionFilter, value] of sections) {
     if (isAbsent(sectionFilter)) continue;
-    const result = evaluate(sectionFilter, value());
-    if (result) return { match: false, section, reason: reasonText(section, result) };
+    const sectionValue = value();
+    if (test(sectionFilter, sectionValue)) continue;
+    const result = explain(sectionFilter, sectionValue);
+    // Both passes read the same values with the same rules; a miss always has its explanation.
+    return { match: false, section, reason: reasonText(section, result ?? { path: [], reason: 'no match' }) };
   }
   return { match: true };
 }
@@ -45,7 +53,10 @@ function lowerCaseHeaders(headers: Record<string, string>): JsonObject {
   return out;
 }
 
-/** Header filters are normalised once per filter object (filters are re-used for every request). */
+/**
+ * Header filters are normalised once per filter object (a router keeps an endpoint's filter and
+ * evaluates it for every request). Filters are treated as immutable once evaluated.
+ */
 const normalised = new WeakMap<object, unknown>();
 
 /**

@@ -29,7 +29,7 @@ export function validateRequestFilter(filter: unknown): FilterProblem | null {
     if ((section === 'headers' || section === 'query') && !isPlainObject(sectionFilter)) {
       return { path: section, message: `the ${section} filter is an object of ${section === 'headers' ? 'header names' : 'query parameters'}` };
     }
-    const problem = new Walk().node(sectionFilter, section, 0);
+    const problem = new Walk(section === 'headers' ? 'header values' : section === 'query' ? 'query parameters' : null).node(sectionFilter, section, 0);
     if (problem) return problem;
   }
   return null;
@@ -44,8 +44,21 @@ class Walk {
   private nodes = 0;
   private chars = 0;
 
+  /**
+   * @param stringsOnly set for headers and query: their values are always strings, and types are
+   * never coerced, so `{ "page": 2 }` could never match "?page=2". Refused with the fix, rather than
+   * saved as a filter that silently drops everything.
+   */
+  constructor(private readonly stringsOnly: string | null = null) {}
+
+  private notString(value: unknown, path: string): FilterProblem | null {
+    if (this.stringsOnly === null || typeof value === 'string' || !isPrimitive(value)) return null;
+    const hint = value === null ? 'use {"$exist": false} for an absent one' : `write ${JSON.stringify(String(value))}`;
+    return { path, message: `${this.stringsOnly} are strings: ${hint}` };
+  }
+
   node(value: unknown, path: string, depth: number): FilterProblem | null {
-    const budget = this.spend(value, path, depth);
+    const budget = this.spend(value, path, depth) ?? this.notString(value, path);
     if (budget) return budget;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
@@ -68,7 +81,7 @@ class Walk {
 
   /** A literal JSON value (the operand of `$eq` / `$neq`): `$` keys inside are data, not operators. */
   private literal(value: unknown, path: string, depth: number): FilterProblem | null {
-    const budget = this.spend(value, path, depth);
+    const budget = this.spend(value, path, depth) ?? this.notString(value, path);
     if (budget) return budget;
     const children = Array.isArray(value) ? value.entries() : isPlainObject(value) ? Object.entries(value) : [];
     for (const [key, child] of children) {
@@ -105,7 +118,9 @@ class Walk {
       case '$gte':
       case '$lt':
       case '$lte':
-        if (typeof operand === 'string' || (typeof operand === 'number' && Number.isFinite(operand))) return this.spend(operand, path, depth);
+        if (typeof operand === 'string' || (typeof operand === 'number' && Number.isFinite(operand))) {
+          return this.spend(operand, path, depth) ?? this.notString(operand, path);
+        }
         return wrong('takes a number or a string');
       case '$startsWith':
       case '$endsWith':
