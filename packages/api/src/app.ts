@@ -23,10 +23,19 @@ import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
 import { registerRelayRoutes } from './relay/relay-routes.ts';
 import { registerReceiveRoutes } from './inbound/receive-route.ts';
 import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
+import { SourceCache } from './inbound/source-cache.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
-export function buildApi(deps: ApiDeps, logger: Logger): FastifyInstance {
+export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
+  // Ingest URLs look their source up on every request; the routes that change sources go through
+  // this same store, and each such write empties the cache (see SourceCache).
+  const sources = new SourceCache();
+  const deps: ApiDeps = {
+    ...given,
+    store: sources.invalidatedBy(given.store),
+    inbound: { ...(given.inbound ?? { maxBodyBytes: given.maxBodyBytes, trustedProxies: [] }), sources },
+  };
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.maxBodyBytes,

@@ -44,6 +44,9 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     // Embedded mode has one worker: any lease still held belongs to a previous run that crashed.
     const recovered = await store.expireAllLeases(clock());
     if (recovered > 0) logger.warn({ deliveries: recovered }, 'resuming deliveries that were in flight when Herald last stopped');
+    // The same for inbound requests a router had claimed: routed again at once, under a new fence.
+    const rerouted = await store.expireInboundLeases(clock());
+    if (rerouted > 0) logger.warn({ inboundRequests: rerouted }, 'routing again the inbound requests that were being routed when Herald last stopped');
   }
   const adminToken = await resolveAdminToken(store, config.adminToken);
   const metrics = createMetrics(store, clock);
@@ -138,7 +141,8 @@ function startDelivery(
     return new DeliverySupervisor({
       start: (exitedUnexpectedly) => new DeliveryThread(data,
         { metrics: metrics.delivery, operational, endpointsChanged: () => store.forgetCachedEndpoints(), exitedUnexpectedly }, logger),
-      recoverLeases: () => store.expireAllLeases(Date.now()),
+      // The thread routed inbound requests too: what it held is handed back with its deliveries.
+      recoverLeases: async () => (await store.expireAllLeases(Date.now())) + (await store.expireInboundLeases(Date.now())),
       logger,
       restarted: metrics.deliveryThreadRestarted,
     });

@@ -3,10 +3,10 @@ import type { BlockList } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  FALLBACK_EVENT_TYPE, HeraldError, NotFoundError, PayloadTooLargeError, RateLimitedError, challengeAnswer, dedupeKey, inboundEventType, newId, parseCidrList,
+  FALLBACK_EVENT_TYPE, HeraldError, NotFoundError, PayloadTooLargeError, RateLimitedError, challengeAnswer, dedupeKey, inboundEventType, parseCidrList,
   parseInboundBody, verifyInbound, type InspectorBin, type RawInboundRequest, type SourceType, type VerifyResult,
 } from '@herald/core';
-import { sourceTokenHash, type InboundSource, type NewInboundRequest } from '@herald/storage';
+import { sourceTokenHash, type InboundSource } from '@herald/storage';
 import type { ApiDeps } from '../deps.ts';
 import { problemFor, sendProblem } from '../problem.ts';
 import { captureToBin } from '../inspector/capture.ts';
@@ -14,6 +14,8 @@ import { readBodyWithin, type ReadBody } from './body-reader.ts';
 import { clientAddress, isInList, trustedProxyList } from './client-address.ts';
 import { InboundRecorder } from './recorder.ts';
 import { SourceRateLimiter } from './source-rate-limit.ts';
+import { SourceCache } from './source-cache.ts';
+import { flatHeaders, inboundRecord } from './request-record.ts';
 
 /** What the receive route takes from its process (see ApiDeps.inbound). */
 export interface InboundOptions {
@@ -23,6 +25,8 @@ export interface InboundOptions {
   trustedProxies: string[];
   /** Group commit of received requests; one over deps.store unless given. */
   recorder?: InboundRecorder;
+  /** Sources by token; buildApi passes the one its store wrapper empties on every source write. */
+  sources?: SourceCache;
   /** Told each request's verdict (accepted, duplicate, rejected with its reason, rate_limited), for metrics. */
   counted?: (verdict: string, reason: string | null) => void;
 }
@@ -45,7 +49,6 @@ declare module 'fastify' {
 }
 
 const DEFAULT_ANSWER = { status: 200, contentType: 'application/json', body: '{"ok":true}' };
-const REDACTED = '[redacted]';
 
 /**
  * `ANY /in/<token>` (and any path below it): an ingest source's URL, or an inspector bin's. The
@@ -62,6 +65,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
   const trusted = trustedProxyList(options.trustedProxies);
   const limiter = new SourceRateLimiter();
   const allowlists = new AllowlistCache();
+  const sources = options.sources ?? new SourceCache();
 
   app.decorateRequest('inbound', undefined);
   app.decorateRequest('inspectorBin', undefined);
@@ -87,7 +91,12 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
     scope.addHook('onRequest', async (request: InRequest, reply) => {
       const now = deps.clock();
       const token = request.params.token;
-      const source = await deps.store.findSourceByToken(sourceTokenHash(token), now);
+      const tokenHash = sourceTokenHash(token);
+      let source = sources.get(tokenHash, now);
+      if (!source) {
+        source = await deps.store.findSourceByToken(tokenHash, now);
+        if (source) sources.set(tokenHash, source, now);
+      }
       if (!source) {
         const bin = await deps.store.getInspectorBin(token, now);
         if (!bin) throw new NotFoundError('Ingest source');
@@ -139,10 +148,12 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
         await recordRejected(request, body, `verification_failed: ${verified.reason}`);
         return sendProblem(reply, problemFor(401, 'unauthorized', `The request did not verify as a ${source.type} webhook (${verified.reason}).`));
       }
-      if (!isUtf8(body)) {
-        // A forward carries the body as text; bytes that are not UTF-8 could not reach the endpoints unchanged.
+      if (!isUtf8(body) || body.includes(0)) {
+        // A forward carries the body as text: bytes that are not UTF-8 could not reach the endpoints
+        // unchanged, and a NUL cannot be stored as text in PostgreSQL (JSON and form bodies never
+        // hold a raw one; they escape it).
         await recordRejected(request, body, 'unsupported_body');
-        return sendProblem(reply, problemFor(415, 'unsupported_media_type', 'Herald forwards text bodies only; this body is not UTF-8.'));
+        return sendProblem(reply, problemFor(415, 'unsupported_media_type', 'Herald forwards text bodies only; this body is not UTF-8 text without NUL bytes.'));
       }
       // These read what the sender chose; none may turn a verified request into a 5xx.
       const parsed = orElse(() => parseInboundBody(raw.headers['content-type'], body), null);
@@ -173,30 +184,6 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
   }
 }
 
-function inboundRecord(request: InRequest, body: Buffer | null, verdict: 'accepted' | 'rejected', rejectReason: string | null,
-  facts: { dedupeKey: string | null; eventType: string }): NewInboundRequest {
-  const { source, receivedAt, sourceIp } = request.inbound!;
-  const [, query = ''] = splitOnce(request.url, '?');
-  return {
-    id: newId('inreq', receivedAt),
-    sourceId: source.id,
-    receivedAt,
-    method: request.method,
-    // The part below the token: the token is the source's credential and is never written to the log.
-    // Kept as sent (percent-encoded), not as the router decoded it: a decoded "%00" is a NUL, which
-    // PostgreSQL's text columns refuse, failing the whole group commit of honest requests with it.
-    path: '/' + splitOnce(request.url, '?')[0].split('/').slice(3).join('/'),
-    query: redactQuery(source, query),
-    headers: redactHeaders(source, flatHeaders(request)),
-    body,
-    sourceIp,
-    verdict,
-    rejectReason,
-    dedupeKey: facts.dedupeKey,
-    eventType: facts.eventType,
-  };
-}
-
 /**
  * The core's verifiers return their verdicts, but they parse headers a stranger wrote: should one
  * ever throw, the request is refused as unverified (401), never answered 5xx, which the provider
@@ -216,43 +203,6 @@ function orElse<T>(read: () => T, fallback: T): T {
   } catch {
     return fallback;
   }
-}
-
-/** Lower-cased names, repeated headers joined with ", " (Node's rule; set-cookie arrives as an array). */
-export function flatHeaders(request: FastifyRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-/**
- * The request log keeps headers, but not the credentials a basic-auth or api-key source checks:
- * anyone who can read the log could otherwise send as the provider.
- */
-function redactHeaders(source: InboundSource, headers: Record<string, string>): Record<string, string> {
-  const config = source.config as Record<string, unknown>;
-  if (source.type === 'basic-auth' && headers.authorization !== undefined) headers.authorization = REDACTED;
-  if (source.type === 'api-key') {
-    const name = typeof config.header === 'string' ? config.header.toLowerCase() : config.query === undefined ? 'x-api-key' : undefined;
-    if (name && headers[name] !== undefined) headers[name] = REDACTED;
-  }
-  return headers;
-}
-
-function redactQuery(source: InboundSource, query: string): string {
-  const config = source.config as Record<string, unknown>;
-  if (source.type !== 'api-key' || typeof config.query !== 'string' || query === '') return query;
-  const params = new URLSearchParams(query);
-  if (!params.has(config.query)) return query;
-  params.set(config.query, REDACTED);
-  return params.toString();
-}
-
-function splitOnce(text: string, separator: string): [string, string | undefined] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 function tooLarge(limit: number) {
