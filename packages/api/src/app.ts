@@ -22,8 +22,8 @@ import { registerMessageRoutes } from './routes/messages.ts';
 import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
 import { registerRelayRoutes } from './relay/relay-routes.ts';
 import { registerReceiveRoutes } from './inbound/receive-route.ts';
-import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
 import { SourceCache } from './inbound/source-cache.ts';
+import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption, type Store } from '@herald/storage';
+import { PostgresStore } from '@herald/storage-postgres';
 import { SqliteStore } from '@herald/storage-sqlite';
-import { startTestHerald, type TestHerald } from '@herald/testing';
-import { TEST_ENCRYPTION_KEY } from '@herald/testing/postgres';
+import { startTestHerald, tempDir, type TestHerald } from '@herald/testing';
+import { TEST_ENCRYPTION_KEY, postgresModeEnv } from '@herald/testing/postgres';
 
 export const PUBLIC_URL = 'https://hooks.example.com';
 
@@ -15,11 +16,19 @@ export interface IngestHarness {
   stop(): Promise<void>;
 }
 
-/** A real Herald (embedded mode, loopback HTTP) with a known encryption key and public URL. */
-export async function startIngestHarness(overrides: Record<string, string> = {}): Promise<IngestHarness> {
-  const herald = await startTestHerald({ HERALD_PUBLIC_URL: PUBLIC_URL, HERALD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...overrides });
-  const sqlite = new SqliteStore({ path: join(herald.dataDir, 'herald.db'), synchronous: 'NORMAL' });
-  const store = withSecretEncryption(sqlite, SecretBox.fromBase64([TEST_ENCRYPTION_KEY]));
+/**
+ * A real Herald on loopback with a known encryption key and public URL: embedded mode (its own
+ * SQLite file), or PostgreSQL mode (every role in one process) on `postgresUrl`, a database of the
+ * test file's own.
+ */
+export async function startIngestHarness(overrides: Record<string, string> = {}, postgresUrl?: string): Promise<IngestHarness> {
+  const settings = { HERALD_PUBLIC_URL: PUBLIC_URL, HERALD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...overrides };
+  const dir = postgresUrl ? tempDir() : undefined;
+  const herald = await startTestHerald(postgresUrl && dir ? postgresModeEnv(postgresUrl, 'all', dir.path, settings) : settings);
+  const adapter = postgresUrl
+    ? new PostgresStore({ connectionString: postgresUrl, poolSize: 2 })
+    : new SqliteStore({ path: join(herald.dataDir, 'herald.db'), synchronous: 'NORMAL' });
+  const store = withSecretEncryption(adapter, SecretBox.fromBase64([TEST_ENCRYPTION_KEY]));
   return {
     herald,
     store,
@@ -35,8 +44,9 @@ export async function startIngestHarness(overrides: Record<string, string> = {})
       return { status: response.status, body, text };
     },
     async stop() {
-      await sqlite.close();
+      await adapter.close();
       await herald.stop();
+      dir?.remove();
     },
   };
 }

@@ -77,7 +77,7 @@ function sdkSuite(mode: string, start: () => Promise<TestHerald>): void {
       assert.ok(detail.some((issue) => issue.loc.join('.') === 'body.config.secret'), JSON.stringify(detail));
     });
 
-    test('endpoints: create, get, list, update, headers, secret and its rotation, delete', async () => {
+    test('endpoints: create, get, list, update, headers, secret and its rotation, transformation, delete', async () => {
       const source = await svix.ingest.source.create({ name: 'Shop', type: 'shopify', config: { secret: 'shpss_1' } });
       const endpoint = await svix.ingest.endpoint.create(source.id, {
         url: 'https://orders.internal.example/hook', description: 'orders', uid: 'orders', metadata: { owner: 'orders' }, throttleRate: 10,
@@ -110,6 +110,14 @@ function sdkSuite(mode: string, start: () => Promise<TestHerald>): void {
       const generated = (await svix.ingest.endpoint.getSecret(source.id, endpoint.id)).key;
       assert.match(generated, /^whsec_/);
       assert.notEqual(generated, chosen);
+
+      assert.deepEqual(await svix.ingest.endpoint.getTransformation(source.id, endpoint.id), { code: null, enabled: false });
+      const code = 'function handler(webhook) { webhook.payload.routed = true; return webhook; }';
+      await svix.ingest.endpoint.setTransformation(source.id, endpoint.id, { code });
+      assert.deepEqual(await svix.ingest.endpoint.getTransformation(source.id, endpoint.id), { code, enabled: false });
+      await svix.ingest.endpoint.setTransformation(source.id, endpoint.id, { enabled: true });
+      assert.deepEqual(await svix.ingest.endpoint.getTransformation(source.id, endpoint.id), { code, enabled: true }, 'a field left out keeps its value');
+      await rejects(svix.ingest.endpoint.getTransformation(source.id, 'ep_missing'), 404);
 
       await svix.ingest.endpoint.delete(source.id, second.id);
       await rejects(svix.ingest.endpoint.get(source.id, second.id), 404);

@@ -9,6 +9,7 @@ import type {
   NewEventType, NewMessage, Page, PageRequest, QueueStats, Store, StoreCapabilities,
   ClaimedInboundRequest, InboundRequest, InboundRequestFilter, InboundRoutingDone, InboundSource, InboundVerdict, NewInboundRequest,
   NewSource, NewSourceToken, RecordedInboundRequest, RouteOutcome, SourceChanges, SourceConfig, SourceToken,
+  EndpointTransformation,
 } from '@herald/storage';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
@@ -25,6 +26,7 @@ import * as inspector from './queries/inspector.ts';
 import * as apiTokens from './queries/api-tokens.ts';
 import * as auditLog from './queries/audit-log.ts';
 import * as sources from './queries/sources.ts';
+import * as transformations from './queries/transformations.ts';
 import * as inboundRequests from './queries/inbound-requests.ts';
 import { applyEndpointLimits } from './queries/claim-limits.ts';
 import { purgeBodies, type PurgeCounts } from './queries/retention.ts';
@@ -228,6 +230,14 @@ export class PostgresStore implements Store {
   purgeRejectedInboundBodies(olderThan: number): Promise<number> { return inboundRequests.purgeRejectedInboundBodies(this.pool, olderThan); }
   rewriteSourceSecrets(rewrite: { config: (stored: SourceConfig) => SourceConfig; token: (stored: string) => string }): Promise<number> {
     return sources.rewriteSourceSecrets(this.pool, rewrite);
+  }
+
+  // Endpoint transformations (stored by the ingest API; run by issue 13's engine).
+  getEndpointTransformation(endpointId: string): Promise<EndpointTransformation | undefined> {
+    return transformations.getEndpointTransformation(this.pool, endpointId);
+  }
+  setEndpointTransformation(endpointId: string, changes: { code?: string | null; enabled?: boolean }, now: number): Promise<EndpointTransformation> {
+    return transformations.setEndpointTransformation(this.pool, endpointId, changes, now);
   }
 
   // Beyond the Store interface: what only a shared, networked database offers.

@@ -58,12 +58,14 @@ import {
   type SourceChanges,
   type SourceConfig,
   type SourceToken,
+  type EndpointTransformation,
 } from '@herald/storage';
 import { InspectorQueries } from './inspector-queries.ts';
 import { migrate } from './migrate.ts';
 import { TenancyTables } from './tenancy-tables.ts';
 import { SourceQueries } from './queries/sources.ts';
 import { InboundRequestQueries } from './queries/inbound-requests.ts';
+import { TransformationQueries } from './queries/transformations.ts';
 import {
   activeSecrets,
   jsonOrNull,
@@ -112,6 +114,7 @@ export class SqliteStore implements Store {
   private readonly tenancy: TenancyTables;
   private readonly sources: SourceQueries;
   private readonly inboundRequests: InboundRequestQueries;
+  private readonly transformations: TransformationQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -127,6 +130,7 @@ export class SqliteStore implements Store {
     this.sources = new SourceQueries(this.db, (sql) => this.stmt(sql), page, () => this.forgetApplications());
     this.inboundRequests = new InboundRequestQueries(this.db, (sql) => this.stmt(sql), page,
       (work) => this.withoutFsync(work), (ids) => this.sources.byIds(ids));
+    this.transformations = new TransformationQueries(this.db, (sql) => this.stmt(sql));
   }
 
   /**
@@ -925,6 +929,16 @@ export class SqliteStore implements Store {
 
   async rewriteSourceSecrets(rewrite: { config: (stored: SourceConfig) => SourceConfig; token: (stored: string) => string }): Promise<number> {
     return this.sources.rewriteSecrets(rewrite);
+  }
+
+  // Endpoint transformations (stored by the ingest API; run by issue 13's engine)
+
+  async getEndpointTransformation(endpointId: string): Promise<EndpointTransformation | undefined> {
+    return this.transformations.get(endpointId);
+  }
+
+  async setEndpointTransformation(endpointId: string, changes: { code?: string | null; enabled?: boolean }, now: number): Promise<EndpointTransformation> {
+    return this.transformations.set(endpointId, changes, now);
   }
 }
 

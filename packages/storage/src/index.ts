@@ -1,4 +1,5 @@
 export * from './store.ts';
 export * from './inbound.ts';
+export * from './transformations.ts';
 export * from './pagination.ts';
 export * from './secret-encryption.ts';

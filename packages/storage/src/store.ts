@@ -16,6 +16,7 @@ import type {
 } from '@herald/core';
 import type { Page, PageRequest } from './pagination.ts';
 import type { InboundStore } from './inbound.ts';
+import type { TransformationStore } from './transformations.ts';
 
 /** What an adapter can or cannot do, declared as data so callers never sniff the adapter type. */
 export interface StoreCapabilities {
@@ -148,7 +149,7 @@ export interface QueueStats {
 }
 
 /** The inbound gateway's methods are declared with their records, in inbound.ts. */
-export interface Store extends InboundStore {
+export interface Store extends InboundStore, TransformationStore {
   readonly capabilities: StoreCapabilities;
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -68,6 +68,8 @@ export const INGEST_SCHEMAS: Record<string, Schema> = {
   IngestEndpointHeadersOut: { type: 'object', required: ['headers', 'sensitive'], properties: { headers: map, sensitive: { type: 'array', items: str } } },
   IngestEndpointSecretIn: { type: 'object', properties: { key: nullable(str), gracePeriodSeconds: ext(nullable({ type: 'integer' }), 'Default 86400.') } },
   IngestEndpointSecretOut: { type: 'object', required: ['key'], properties: { key: str } },
+  IngestEndpointTransformationOut: { type: 'object', properties: { code: nullable(str), enabled: { type: 'boolean' } } },
+  IngestEndpointTransformationPatch: { type: 'object', properties: { code: nullable({ type: 'string', maxLength: 65_536 }), enabled: { type: 'boolean' } } },
   InboundRequestOut: {
     type: 'object', 'x-herald-extension': true,
     properties: {
@@ -169,9 +171,16 @@ export const INGEST_PATHS: Record<string, Record<string, Schema>> = {
       requestBody: { required: false, ...json(ref('IngestEndpointSecretIn')) }, responses: ok('204', null, 'No Content'),
     }),
   },
+  [`${EP}/transformation`]: {
+    get: op('v1.ingest.endpoint.get-transformation', 'Get an ingest endpoint\'s transformation', ['source_id', 'endpoint_id'], { responses: ok('200', 'IngestEndpointTransformationOut') }),
+    patch: op('v1.ingest.endpoint.set-transformation', 'Set an ingest endpoint\'s transformation (stored; run from issue 13)', ['source_id', 'endpoint_id'], {
+      ...body('IngestEndpointTransformationPatch'), responses: ok('204', null, 'No Content'),
+    }),
+  },
   [`${SRC}/request`]: {
     get: op('v1.ingest.request.list', 'List the requests a source received, newest first', ['source_id'], {
       parameters: [...listParams,
+        { name: 'with_content', in: 'query', schema: { type: 'boolean', default: true }, description: 'false leaves the bodies out' },
         { name: 'verdict', in: 'query', schema: { type: 'string', enum: ['accepted', 'rejected', 'duplicate'] } },
         { name: 'before', in: 'query', schema: time }, { name: 'after', in: 'query', schema: time }],
       responses: ok('200', 'ListResponseInboundRequestOut'),

@@ -5,6 +5,7 @@ import { sourcesSuite } from './conformance/sources.ts';
 import { inboundRequestsSuite } from './conformance/inbound-requests.ts';
 import { inboundRoutingSuite } from './conformance/inbound-routing.ts';
 import { inboundFieldsSuite } from './conformance/inbound-fields.ts';
+import { transformationsSuite } from './conformance/transformations.ts';
 import { applicationsSuite } from './conformance/applications.ts';
 import { eventTypesSuite } from './conformance/event-types.ts';
 import { endpointsSuite } from './conformance/endpoints.ts';
@@ -68,5 +69,6 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     inboundRequestsSuite(withStore);
     inboundRoutingSuite(withStore);
     inboundFieldsSuite(withStore);
+    transformationsSuite(withStore);
   });
 }

@@ -7,7 +7,7 @@ import { listQuery } from '../../schemas/common.ts';
 import { RESERVED_HEADERS, SENSITIVE_HEADERS, endpointSecret, headers as headersSchema } from '../../schemas/endpoint.ts';
 import { parse } from '../../validation.ts';
 import { requireIngestEndpoint, requireSource } from '../require.ts';
-import { ingestEndpointIn, ingestEndpointOut, ingestEndpointUpdate, ingestExtensions, throttleOf } from '../schemas/endpoint.ts';
+import { ingestEndpointIn, ingestEndpointOut, ingestEndpointUpdate, ingestExtensions, throttleOf, transformationPatch } from '../schemas/endpoint.ts';
 
 type SourceParams = { Params: { source_id: string } };
 type EndpointParams = { Params: { source_id: string; endpoint_id: string } };
@@ -134,6 +134,23 @@ export function registerIngestEndpointRoutes(app: FastifyInstance, deps: ApiDeps
     const { endpoint } = await requireIngestEndpoint(deps, request.params.source_id, request.params.endpoint_id);
     const key = body.key ? normaliseSecret(body.key) : generateSecret();
     await deps.store.rotateEndpointSecret(endpoint.id, key, (body.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000, deps.clock());
+    return reply.code(204).send();
+  });
+
+  // Stored as given; running it is issue 13's engine. Until then the router forwards untransformed.
+  app.get<EndpointParams>(`${ENDPOINT}/transformation`, async (request) => {
+    const { endpoint } = await requireIngestEndpoint(deps, request.params.source_id, request.params.endpoint_id);
+    const stored = await deps.store.getEndpointTransformation(endpoint.id);
+    return { code: stored?.code ?? null, enabled: stored?.enabled ?? false };
+  });
+
+  app.patch<EndpointParams>(`${ENDPOINT}/transformation`, async (request, reply) => {
+    const body = parse(transformationPatch, request.body ?? {}, 'body');
+    const { endpoint } = await requireIngestEndpoint(deps, request.params.source_id, request.params.endpoint_id);
+    await deps.store.setEndpointTransformation(endpoint.id, {
+      ...(body.code !== undefined ? { code: body.code } : {}),
+      ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+    }, deps.clock());
     return reply.code(204).send();
   });
 }

@@ -51,7 +51,7 @@ export function registerRequestLogRoutes(app: FastifyInstance, deps: ApiDeps): v
       ...(query.before ? { before: msOf(query.before)! } : {}),
       ...(query.after ? { after: msOf(query.after)! } : {}),
     });
-    return { ...page, data: page.data.map((item) => inboundRequestOut(item, source)) };
+    return { ...page, data: page.data.map((item) => inboundRequestOut(item, source, query.with_content)) };
   });
 
   app.get<RequestParams>('/ingest/api/v1/source/:source_id/request/:request_id', async (request) => {

@@ -23,6 +23,12 @@ export const ingestEndpointIn = z.object({ ...base, secret: endpointSecret.nulli
 /** IngestEndpointUpdate. */
 export const ingestEndpointUpdate = z.object(base);
 
+/** IngestEndpointTransformationPatch: a field left out keeps its value. */
+export const transformationPatch = z.object({
+  code: z.string().max(65_536).nullish(),
+  enabled: z.boolean().optional(),
+});
+
 /** A header Herald sets itself cannot come from the provider as well; content-type is always passed on. */
 const NOT_FORWARDABLE = new Set([...RESERVED_HEADERS].filter((name) => name !== 'content-type'));
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Attempt } from '@herald/core';
 import type { InboundRequest, InboundSource, RouteOutcome } from '@herald/storage';
-import { iso, listQuery } from '../../schemas/common.ts';
+import { booleanQuery, iso, listQuery } from '../../schemas/common.ts';
 import { SENSITIVE_HEADERS } from '../../schemas/endpoint.ts';
 import { attemptOut } from '../../schemas/message.ts';
 
@@ -10,6 +10,8 @@ const time = z.iso.datetime({ offset: true });
 
 /** The API's list query (limit, iterator, order), plus the log's own filters. */
 export const requestListQuery = listQuery.extend({
+  /** Svix's name, as on the message list: false leaves the bodies out (a page of 250 could be 250 MiB). */
+  with_content: booleanQuery.default(true),
   verdict: z.enum(VERDICTS).optional(),
   before: time.optional(),
   after: time.optional(),
@@ -59,7 +61,7 @@ function bodyOut(body: Buffer | null): { body: string | null; bodyBase64?: strin
   }
 }
 
-export function inboundRequestOut(request: InboundRequest, source: InboundSource) {
+export function inboundRequestOut(request: InboundRequest, source: InboundSource, withContent = true) {
   const secrets = secretNames(source);
   return {
     id: request.id,
@@ -70,7 +72,7 @@ export function inboundRequestOut(request: InboundRequest, source: InboundSource
     query: hideQuery(request.query, secrets.query),
     headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) =>
       [name, secrets.headers.has(name.toLowerCase()) ? HIDDEN : value])),
-    ...bodyOut(request.body),
+    ...(withContent ? bodyOut(request.body) : { body: null }),
     sourceIp: request.sourceIp,
     verdict: request.verdict,
     rejectReason: request.rejectReason,
