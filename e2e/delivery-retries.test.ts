@@ -2,26 +2,50 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Svix } from 'svix';
 import { Webhook } from 'standardwebhooks';
-import { eventually, startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
+import { cleanupList, eventually, startReceiver, startTestHerald, type Receiver, type TestHerald } from '@herald/testing';
 
 const OPS_SECRET = 'whsec_' + Buffer.alloc(24, 9).toString('base64');
 
 /** Retries, Retry-After, 410 and exhaustion, end to end through real loopback receivers. */
 describe('delivery retries and operational webhooks', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
+  // Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+  const cleanups = cleanupList();
+  after(() => cleanups.run());
 
   async function setup(env: Record<string, string>) {
     const receiver = await startReceiver();
     const operator = await startReceiver();
     const herald = await startTestHerald({ HERALD_OPERATIONAL_WEBHOOK_URLS: operator.url, HERALD_OPERATIONAL_WEBHOOK_SECRET: OPS_SECRET, ...env });
-    cleanups.push(() => herald.stop(), () => receiver.close(), () => operator.close());
+    cleanups.add(() => herald.stop(), () => receiver.close(), () => operator.close());
     const svix = new Svix(herald.token, { serverUrl: herald.url });
     const app = await svix.application.create({ name: 'Retry app' });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url });
     return { receiver, operator, herald, svix, app, endpoint };
+  }
+
+  /**
+   * The positive that an absence is proved against. A control endpoint answers the first attempt of
+   * each message with 429 and Retry-After, and takes the retry: its retry arriving shows that Herald
+   * has sent everything that fell due before it, in Herald's own time, however loaded the machine.
+   * (A fixed sleep in this process proves nothing when Herald has not got round to the work yet.)
+   */
+  async function controlEndpoint(svix: Svix, appId: string) {
+    const control = await startReceiver();
+    cleanups.add(() => control.close());
+    let retryAfterSeconds = 1;
+    control.respondWith((request) => (control.requests.filter((seen) => seen.headers['webhook-id'] === request.headers['webhook-id']).length === 1
+      ? { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } }
+      : { status: 200 }));
+    await svix.endpoint.create(appId, { url: control.url });
+    return {
+      /** Sends a message and waits for its retry at the control, at least `seconds` after its first attempt. */
+      async retriedAfter(seconds: number, app = appId): Promise<void> {
+        retryAfterSeconds = seconds;
+        const { id } = await svix.message.create(app, { eventType: 'control.tick', payload: {} });
+        await eventually(() => (control.requests.filter((seen) => seen.headers['webhook-id'] === id).length === 2 || undefined),
+          (seconds + 10) * 1_000, `the control's retry of ${id}`);
+      },
+    };
   }
 
   const operationalEvents = (operator: Receiver, type: string) =>
@@ -30,13 +54,16 @@ describe('delivery retries and operational webhooks', () => {
       .filter((event) => event.type === type);
 
   test('a receiver that fails twice then succeeds gets exactly three attempts on the configured schedule', async () => {
-    const { receiver, svix, app, endpoint } = await setup({ HERALD_RETRY_SCHEDULE: '1s,2s,4s' });
+    // The third step is short, so that a wrongly scheduled fourth attempt would be due within 1.2 s.
+    const { receiver, svix, app, endpoint } = await setup({ HERALD_RETRY_SCHEDULE: '1s,2s,1s' });
     receiver.respondWith((_request, count) => (count <= 2 ? { status: 500, body: 'boom' } : { status: 204 }));
     const message = await svix.message.create(app.id, { eventType: 'order.paid', payload: { n: 1 } });
     const requests = await receiver.waitFor(3, 15_000);
     await eventually(async () => ((await svix.messageAttempt.listByMsg(app.id, message.id)).data.length === 3 ? true : undefined));
-    // Give a wrongly scheduled fourth attempt the chance to show up.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // A control in an app of its own (so this receiver gets none of its messages), retried 2 s after
+    // its first attempt: by then a fourth attempt, due within 1.2 s of the third, would have come.
+    const controlApp = await svix.application.create({ name: 'Control app' });
+    await (await controlEndpoint(svix, controlApp.id)).retriedAfter(2);
     assert.equal(receiver.requests.length, 3);
     assert.ok(requests.every((request) => request.headers['webhook-id'] === message.id), 'same webhook-id on every retry');
     const gaps = [requests[1]!.receivedAt - requests[0]!.receivedAt, requests[2]!.receivedAt - requests[1]!.receivedAt];
@@ -56,10 +83,14 @@ describe('delivery retries and operational webhooks', () => {
     await eventually(() => (operationalEvents(operator, 'endpoint.disabled').length > 0 ? true : undefined));
     const [event] = operationalEvents(operator, 'endpoint.disabled');
     assert.equal(event!.data.endpointId, endpoint.id);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // A control endpoint beside the disabled one. Its retry comes 2 s after its first attempt, which
+    // was after the 410: a retry of the 410 (due within 1.2 s of it) would have come before.
+    const control = await controlEndpoint(svix, app.id);
+    await control.retriedAfter(2);
     assert.equal(receiver.requests.length, 1, 'no retry after 410');
-    await svix.message.create(app.id, { eventType: 'order.paid', payload: {} });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // That message fanned out to both endpoints; had the disabled one been sent it, it would have
+    // been sent with the control's first attempt, a second before the retry.
+    await control.retriedAfter(1);
     assert.equal(receiver.requests.length, 1, 'a disabled endpoint receives nothing new');
   });
 
@@ -72,7 +103,9 @@ describe('delivery retries and operational webhooks', () => {
     const count = receiver.requests.length;
     // The window, not the schedule, ended it: the schedule alone would allow 7 attempts.
     assert.ok(count >= 2 && count < 7, `disabled after ${count} attempts`);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Another attempt would have been due within 1.2 s of the last; the control's retry comes 2 s
+    // after its first attempt, which was after the endpoint was seen disabled.
+    await (await controlEndpoint(svix, app.id)).retriedAfter(2);
     assert.equal(receiver.requests.length, count, 'no attempts after disabling');
   });
 

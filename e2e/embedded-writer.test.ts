@@ -1,11 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_ADMIN_TOKEN, apiClient, spawnHerald, startReceiver, tempDir, testEnv } from '@herald/testing';
+import { cleanupList, TEST_ADMIN_TOKEN, apiClient, spawnHerald, startReceiver, tempDir, testEnv } from '@herald/testing';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+// Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+const cleanups = cleanupList();
+after(() => cleanups.run());
 
 /**
  * In embedded mode the delivery thread writes accepted messages and audit rows for the API's
@@ -15,11 +14,11 @@ after(async () => {
 test('messages and audit rows written by the delivery thread are on record, even those of the moment before a stop', async () => {
   const receiver = await startReceiver();
   const dir = tempDir();
-  cleanups.push(() => receiver.close(), () => dir.remove());
+  cleanups.add(() => receiver.close(), () => dir.remove());
   const env = testEnv(dir.path, { HERALD_DELIVERY_THREAD: 'true' });
 
   const first = await spawnHerald(env);
-  cleanups.push(() => void first.child.kill('SIGKILL'));
+  cleanups.add(() => void first.child.kill('SIGKILL'));
   const call = apiClient(first.url, TEST_ADMIN_TOKEN);
   const app = (await call('POST', '/app', { name: 'writer' })).body as { id: string };
   await call('POST', `/app/${app.id}/endpoint`, { url: receiver.url });
@@ -33,7 +32,7 @@ test('messages and audit rows written by the delivery thread are on record, even
   assert.equal(await first.exited, 0);
 
   const second = await spawnHerald(env);
-  cleanups.push(() => void second.child.kill('SIGKILL'));
+  cleanups.add(() => void second.child.kill('SIGKILL'));
   const again = apiClient(second.url, TEST_ADMIN_TOKEN);
   const { body: audit } = await again('GET', '/audit-log?limit=50');
   const routes = (audit as { data: Array<{ method: string; route: string; status: number }> }).data.map((entry) => `${entry.method} ${entry.route} ${entry.status}`);

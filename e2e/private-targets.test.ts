@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { ApiException, Svix } from 'svix';
 import { loadConfig, startHerald } from '@herald/server';
 import pino from 'pino';
-import { TEST_ADMIN_TOKEN, eventually, startReceiver, tempDir, testEnv } from '@herald/testing';
+import { cleanupList, TEST_ADMIN_TOKEN, eventually, startReceiver, tempDir, testEnv } from '@herald/testing';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+// Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+const cleanups = cleanupList();
+after(() => cleanups.run());
 
 // The second start runs delivery in the main thread (HERALD_DELIVERY_THREAD=false), so both ways
 // of running the engine are exercised end to end.
@@ -23,7 +22,7 @@ async function start(dataDir: string, allowPrivate: boolean) {
 test('without HERALD_ALLOW_PRIVATE_TARGETS a loopback URL is refused at create and at send', async () => {
   const receiver = await startReceiver();
   const dir = tempDir();
-  cleanups.push(() => receiver.close(), () => dir.remove());
+  cleanups.add(() => receiver.close(), () => dir.remove());
 
   // An endpoint made while private targets were allowed (development), then Herald restarted without.
   const dev = await start(dir.path, true);
@@ -32,7 +31,7 @@ test('without HERALD_ALLOW_PRIVATE_TARGETS a loopback URL is refused at create a
   await dev.herald.stop();
 
   const prod = await start(dir.path, false);
-  cleanups.push(() => prod.herald.stop());
+  cleanups.add(() => prod.herald.stop());
   await assert.rejects(prod.svix.endpoint.create(app.id, { url: 'http://127.0.0.1:9/hook' }),
     (error: unknown) => error instanceof ApiException && error.code === 422);
   await assert.rejects(prod.svix.endpoint.create(app.id, { url: 'http://localhost:9/hook' }),

@@ -30,8 +30,12 @@ describe('the svix SDK works against Herald', () => {
     }
   };
 
-  test('health answers', async () => {
-    await svix.health.get();
+  test('health answers 204 with no body, which the SDK reads as success', async () => {
+    assert.equal(await statusOf(svix.health.get()), 200, 'the SDK resolves (statusOf says 200 for any success)');
+    // What the SDK saw, on the wire: the contract's 204 "no content", not merely some 2xx.
+    const raw = await fetch(`${herald.url}/api/v1/health`);
+    assert.equal(raw.status, 204);
+    assert.equal(await raw.text(), '');
   });
 
   test('applications: create, get by id and uid, get-or-create, list, update, patch, delete', async () => {

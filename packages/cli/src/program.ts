@@ -6,6 +6,7 @@ import { eventTypeCommand } from './commands/event-type.ts';
 import { listenCommand } from './commands/listen.ts';
 import { messageCommand } from './commands/message.ts';
 import { migrateCommand, serveCommand } from './commands/server.ts';
+import { sourceCommand } from './commands/source.ts';
 import { tailCommand } from './commands/tail.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { verifyCommand } from './commands/verify.ts';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of tables (data on stdout, notes on stderr)');
   for (const command of [
     serveCommand(), migrateCommand(), appCommand(), eventTypeCommand(), endpointCommand(), messageCommand(),
-    triggerCommand(), tailCommand(), listenCommand(), verifyCommand(),
+    triggerCommand(), tailCommand(), listenCommand(), verifyCommand(), sourceCommand(),
   ]) {
     program.addCommand(command);
   }
@@ -36,6 +37,11 @@ Getting started:
   herald listen --app acme --forward-to http://localhost:3000/webhook
   herald trigger order.paid --app acme --data '{"id":"ord_1"}'   # in another terminal
   herald tail --app acme
+
+Receiving other providers' webhooks (GitHub, Stripe, ...):
+  herald source create GitHub --uid github --type github --secret @secret.txt   # prints the ingest URL
+  herald source requests github --follow
+  herald listen --source github --forward-to http://localhost:3000/hook
 
 Environment: HERALD_URL and HERALD_TOKEN stand in for --url and --token.
 ${EXIT_CODES_HELP}`);

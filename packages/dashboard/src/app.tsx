@@ -13,6 +13,11 @@ import { EventTypes } from './views/event-types.tsx';
 import { MessageDetail } from './views/message-detail.tsx';
 import { Messages } from './views/messages.tsx';
 import { SignIn } from './views/sign-in.tsx';
+import { InboundRequestDetail } from './views/inbound/request-detail.tsx';
+import { SourceEndpointDetail } from './views/inbound/source-endpoint-detail.tsx';
+import { SourceEndpoints } from './views/inbound/source-endpoints.tsx';
+import { SourceRequests } from './views/inbound/source-requests.tsx';
+import { Sources } from './views/inbound/sources.tsx';
 
 function View({ route }: { route: Route }) {
   switch (route.view) {
@@ -22,6 +27,11 @@ function View({ route }: { route: Route }) {
     case 'endpoint': return <EndpointDetail key={route.endpointId} appId={route.appId} endpointId={route.endpointId} />;
     case 'messages': return <Messages key={route.appId} appId={route.appId} />;
     case 'message': return <MessageDetail key={route.messageId} appId={route.appId} messageId={route.messageId} />;
+    case 'sources': return <Sources />;
+    case 'source': return <SourceEndpoints key={route.sourceId} sourceId={route.sourceId} />;
+    case 'source-endpoint': return <SourceEndpointDetail key={route.endpointId} sourceId={route.sourceId} endpointId={route.endpointId} />;
+    case 'source-requests': return <SourceRequests key={route.sourceId} sourceId={route.sourceId} />;
+    case 'source-request': return <InboundRequestDetail key={route.requestId} sourceId={route.sourceId} requestId={route.requestId} />;
   }
 }
 
@@ -38,7 +48,11 @@ export function App({ portalSession, portalProblem, theme }: { portalSession?: S
     endSession();
     setSession(null);
   };
-  const context = useMemo(() => session && { api: createApiClient(session.token, signOut), portalAppId: session.portalAppId }, [session]);
+  const context = useMemo(() => session && {
+    api: createApiClient(session.token, signOut),
+    ingest: createApiClient(session.token, signOut, '/ingest/api/v1'),
+    portalAppId: session.portalAppId,
+  }, [session]);
 
   if (!session || !context) {
     if (portal) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TimelineOut } from '../src/api/types.ts';
+import { parseFilterText } from '../src/filter-text.ts';
 import { fillBuckets } from '../src/health.ts';
 import { hrefOf, parseRoute, type Route } from '../src/routing.ts';
 import { themeFrom } from '../src/theme.ts';
@@ -26,6 +27,11 @@ test('every route survives the trip through its link, whatever the ids contain',
     id.map((appId): Route => ({ view: 'messages', appId })),
     fc.tuple(id, id).map(([appId, endpointId]): Route => ({ view: 'endpoint', appId, endpointId })),
     fc.tuple(id, id).map(([appId, messageId]): Route => ({ view: 'message', appId, messageId })),
+    fc.constant<Route>({ view: 'sources' }),
+    id.map((sourceId): Route => ({ view: 'source', sourceId })),
+    id.map((sourceId): Route => ({ view: 'source-requests', sourceId })),
+    fc.tuple(id, id).map(([sourceId, endpointId]): Route => ({ view: 'source-endpoint', sourceId, endpointId })),
+    fc.tuple(id, id).map(([sourceId, requestId]): Route => ({ view: 'source-request', sourceId, requestId })),
   );
   fc.assert(fc.property(route, (original) => assert.deepEqual(parseRoute(hrefOf(original)), original)));
   assert.deepEqual(parseRoute('#token=abc&app=x'), { view: 'apps' }, 'a portal fragment is not a route');
@@ -48,4 +54,18 @@ test("the health charts get every bucket of the period, and the server's buckets
         assert.equal(bucket.end - bucket.start, width);
       }
     }));
+});
+
+test('the filter editor sends an empty filter as none, an object as itself, and names anything else as a problem', () => {
+  assert.deepEqual(parseFilterText('  \n'), { ok: true, filter: null });
+  assert.deepEqual(parseFilterText('{"headers":{"x-github-event":"push"}}'), { ok: true, filter: { headers: { 'x-github-event': 'push' } } });
+  for (const text of ['[1]', '"push"', 'null', '42']) {
+    const parsed = parseFilterText(text);
+    assert.equal(parsed.ok, false, text);
+  }
+  const broken = parseFilterText('{"body": ');
+  assert.ok(!broken.ok && broken.problem.startsWith('Not valid JSON'));
+  fc.assert(fc.property(fc.dictionary(fc.constantFrom('body', 'headers', 'query', 'path'), fc.jsonValue()), (filter) => {
+    assert.deepEqual(parseFilterText(JSON.stringify(filter)), { ok: true, filter: JSON.parse(JSON.stringify(filter)) });
+  }));
 });

@@ -5,11 +5,13 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool, buildConnector } from 'undici';
 import { signatureHeaders, signingKey } from '@herald/core';
-import { checkTargetUrl, isBlockedAddress, type TargetRefusal } from './ssrf-guard.ts';
+import { checkTargetUrl, isRefusedAddress, privateTargetMatcher, type PrivateTargetMatcher, type TargetRefusal } from './ssrf-guard.ts';
 import { ownRelayUrl, type OwnRelayTarget } from './own-relay.ts';
 
 export interface HttpSenderOptions {
   allowPrivateTargets: boolean;
+  /** Private CIDR ranges opened on purpose (HERALD_PRIVATE_TARGETS); see ssrf-guard.ts. */
+  privateTargets?: readonly string[];
   /** Refuse plain http at send time too (HERALD_HTTPS_ONLY). */
   httpsOnly?: boolean;
   /** Default 5 000; never more than deadlineMs. */
@@ -92,12 +94,12 @@ class BlockedAddressError extends Error {
  * public and private addresses at once is an attack, not a misconfiguration), and hands the
  * connection only checked addresses, so what is checked is what is connected to.
  */
-function guardedLookup(resolve: LookupFunction): LookupFunction {
+function guardedLookup(resolve: LookupFunction, opened: PrivateTargetMatcher | undefined): LookupFunction {
   return ((hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
     resolve(hostname, { ...options, all: true } as LookupAllOptions, ((error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
       if (error) return callback(error);
       if (addresses.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }));
-      const blocked = addresses.find((answer) => isBlockedAddress(answer.address));
+      const blocked = addresses.find((answer) => isRefusedAddress(answer.address, opened));
       if (blocked) return callback(new BlockedAddressError(blocked.address));
       if (options.all) return callback(null, addresses);
       return callback(null, addresses[0]!.address, addresses[0]!.family);
@@ -137,11 +139,12 @@ export class HttpSender {
     if (options.allowPrivateTargets) {
       this.connect = buildConnector({ timeout, ...(options.lookup ? { lookup: options.lookup } : {}) });
     } else {
-      const base = buildConnector({ timeout, lookup: guardedLookup(options.lookup ?? (dnsLookup as LookupFunction)) });
+      const opened = privateTargetMatcher(options.privateTargets);
+      const base = buildConnector({ timeout, lookup: guardedLookup(options.lookup ?? (dnsLookup as LookupFunction), opened) });
       this.connect = (connectOptions, callback) => {
         // An IP literal skips DNS: refuse it before any packet is sent, or connect-vs-refused
         // would tell a caller which internal ports are open.
-        if (isIP(connectOptions.hostname) !== 0 && isBlockedAddress(connectOptions.hostname)) {
+        if (isIP(connectOptions.hostname) !== 0 && isRefusedAddress(connectOptions.hostname, opened)) {
           return callback(new BlockedAddressError(connectOptions.hostname), null);
         }
         // What counts is the address actually reached, whatever the path to it: checked once more
@@ -149,7 +152,7 @@ export class HttpSender {
         base(connectOptions, (error, socket) => {
           if (error) return callback(error, null);
           const remote = (socket as Socket).remoteAddress ?? '';
-          if (isBlockedAddress(remote)) {
+          if (isRefusedAddress(remote, opened)) {
             socket!.destroy();
             return callback(new BlockedAddressError(remote), null);
           }

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isAddressAllowed, parseCidrList } from '@herald/core';
 
 /**
  * Which addresses Herald may send to: only globally routable unicast. Everything else — loopback,
@@ -64,10 +65,16 @@ export function isBlockedAddress(ip: string): boolean {
  * suffixes of RFC 6762 appendix G); single-label names are refused too.
  */
 const LOCAL_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa|intranet|private|corp|home|lan)$/i;
-const DEV_HINT = 'set HERALD_ALLOW_PRIVATE_TARGETS=true only for development';
+const DEV_HINT = 'open internal ranges with HERALD_PRIVATE_TARGETS, or set HERALD_ALLOW_PRIVATE_TARGETS=true only for development';
 
 export interface TargetPolicy {
   allowPrivateTargets: boolean;
+  /**
+   * HERALD_PRIVATE_TARGETS: private ranges an operator opens on purpose (an inbound source routed
+   * to internal services). Everything else stays refused, and cloud metadata addresses stay
+   * refused even inside an opened range.
+   */
+  privateTargets?: readonly string[];
   /** Refuse plain http: webhooks carry customer data and their signatures are replayable if read. */
   httpsOnly?: boolean;
 }
@@ -106,10 +113,42 @@ export function checkTargetUrl(raw: string, opts: TargetPolicy): TargetVerdict {
   if (host === '') return refuse('invalid-url', 'URL has no host.');
   if (opts.allowPrivateTargets) return { ok: true, url };
   const literal = host[0] === '[' ? host.slice(1, -1) : host;
+  const opened = privateTargetMatcher(opts.privateTargets);
   if (ipaddr.isValid(literal)) {
-    if (isBlockedAddress(literal)) return refuse('blocked-address', `URL resolves to a private address (${literal}); ${DEV_HINT}.`);
-  } else if (LOCAL_NAMES.test(host) || !host.includes('.')) {
+    if (isRefusedAddress(literal, opened)) return refuse('blocked-address', `URL resolves to a private address (${literal}); ${DEV_HINT}.`);
+  } else if (!opened && (LOCAL_NAMES.test(host) || !host.includes('.'))) {
+    // With ranges opened, an internal name may resolve into one of them: the connect-time check
+    // on the address actually reached decides.
     return refuse('blocked-address', `URL host "${host}" is a local name; ${DEV_HINT}.`);
   }
   return { ok: true, url };
+}
+
+/** Metadata services hand out cloud credentials: no opened range ever reaches them. */
+const NEVER_OPENED = new Set(['169.254.169.254', '168.63.129.16', '100.100.100.200', 'fd00:ec2::254']);
+
+export type PrivateTargetMatcher = (address: string) => boolean;
+
+const matchers = new WeakMap<readonly string[], PrivateTargetMatcher | undefined>();
+
+/** The opened private ranges as a matcher (undefined: none); the list is validated at start-up. */
+export function privateTargetMatcher(ranges: readonly string[] | undefined): PrivateTargetMatcher | undefined {
+  if (!ranges || ranges.length === 0) return undefined;
+  if (matchers.has(ranges)) return matchers.get(ranges);
+  const parsed = parseCidrList([...ranges]);
+  const matcher = parsed.ok
+    ? (address: string) => {
+        const plain = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+        return !NEVER_OPENED.has(plain.toLowerCase()) && isAddressAllowed(parsed.blockList, plain);
+      }
+    : undefined;
+  matchers.set(ranges, matcher);
+  return matcher;
+}
+
+/** Blocked, unless the operator opened the private range it is in. */
+export function isRefusedAddress(address: string, opened: PrivateTargetMatcher | undefined): boolean {
+  if (!isBlockedAddress(address)) return false;
+  const text = address.length > 1 && address[0] === '[' ? address.slice(1, -1) : address;
+  return !(opened?.(text) ?? false);
 }

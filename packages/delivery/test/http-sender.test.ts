@@ -2,11 +2,17 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
-import { SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
-import { HttpSender, type HttpSenderOptions, type SendResult } from '../src/http-sender.ts';
+import { SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, SSRF_URL_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
+import { watchTimerLag } from '@herald/testing/timer-lag';
+import { HttpSender, type HttpSenderOptions, type SendRequest, type SendResult } from '../src/http-sender.ts';
 
 const T = { timeout: 15_000 }; // no test may hang the run
 const DEADLINE = 1_500;
+/**
+ * What an attempt may take past its deadline besides the process's own timer lateness (measured,
+ * see watchTimerLag): aborting the request and settling its promise, a few ms on an idle machine.
+ */
+const DEADLINE_SLACK_MS = 500;
 
 const servers: Array<Server | import('node:net').Server> = [];
 const senders: HttpSender[] = [];
@@ -40,8 +46,26 @@ async function serve(handler: (request: IncomingMessage, response: ServerRespons
   return { state, port: (server.address() as AddressInfo).port };
 }
 
+/**
+ * The sender under test, with every answer's durationMs checked against a clock outside it: the
+ * attempt cannot have taken longer than the call that made it (a duration in the wrong unit, or a
+ * timestamp instead of a duration, fails here).
+ */
+class CheckedSender extends HttpSender {
+  override async send(request: SendRequest): Promise<SendResult> {
+    const started = performance.now();
+    const result = await super.send(request);
+    const elapsed = performance.now() - started;
+    if (result.kind !== 'not-sent') {
+      assert.ok(result.durationMs >= 0 && result.durationMs <= elapsed,
+        `durationMs ${result.durationMs} is within the ${elapsed.toFixed(1)} ms the send took`);
+    }
+    return result;
+  }
+}
+
 function sender(options: Partial<HttpSenderOptions> = {}) {
-  const created = new HttpSender({ allowPrivateTargets: true, deadlineMs: DEADLINE, ...options });
+  const created = new CheckedSender({ allowPrivateTargets: true, deadlineMs: DEADLINE, ...options });
   senders.push(created);
   return created;
 }
@@ -50,7 +74,6 @@ const post = (port: number, path = '/') => ({ url: `http://127.0.0.1:${port}${pa
 
 function assertError(result: SendResult, reason: string) {
   assert.ok(result.kind === 'error' && result.reason === reason, `expected ${reason}, got ${JSON.stringify(result)}`);
-  assert.ok(result.durationMs >= 0);
 }
 
 /** Resolves answers for any name; `null` never answers at all. */
@@ -77,7 +100,6 @@ test('a 2xx answer comes back with status, headers and body; the request arrives
   assert.equal(result.headers['x-reply'], 'yes');
   assert.equal(result.headers['x-multi'], 'a, b');
   assert.equal(result.body, 'created ✓');
-  assert.ok(result.durationMs >= 0);
   assert.ok(server.state.bodies[0]!.equals(Buffer.from(body, 'utf8')));
   const headers = server.state.headers[0]!;
   assert.equal(headers['webhook-id'], 'msg_1');
@@ -85,6 +107,21 @@ test('a 2xx answer comes back with status, headers and body; the request arrives
   assert.equal(headers['content-type'], 'application/json');
   assert.equal(headers['user-agent'], 'Herald-Webhooks/1.0');
   assert.equal(headers['accept-encoding'], undefined, 'no compressed answers are asked for (none are inflated)');
+});
+
+test('durationMs is the time the attempt took: no less than the receiver held its answer', T, async () => {
+  let heldMs = 0;
+  const server = await serve((_request, response) => {
+    const arrived = performance.now();
+    setTimeout(() => {
+      heldMs = performance.now() - arrived;
+      response.end('late');
+    }, 200);
+  });
+  const result = await sender().send(post(server.port));
+  assert.ok(result.kind === 'response' && result.status === 200, JSON.stringify(result));
+  // The attempt began before the request arrived and ended after the answer left: it contains the hold.
+  assert.ok(heldMs >= 150 && result.durationMs >= heldMs, `durationMs ${result.durationMs} for an answer held ${heldMs} ms`);
 });
 
 test('a custom content type replaces the default instead of being sent beside it', T, async () => {
@@ -143,12 +180,16 @@ test('a receiver that never answers, sends headers a byte a second, or trickles 
   servers.push(slowHeaders);
   await new Promise<void>((resolve) => slowHeaders.listen(0, '127.0.0.1', resolve));
   const ports = [silent.port, trickling.port, (slowHeaders.address() as AddressInfo).port];
-  await Promise.all(ports.map(async (port) => {
+  const lag = watchTimerLag();
+  const elapsed = await Promise.all(ports.map(async (port) => {
     const started = performance.now();
     const result = await sender().send(post(port));
     assertError(result, 'timeout');
-    assert.ok(performance.now() - started < DEADLINE + 1_000, `ended after ${performance.now() - started} ms`);
+    return performance.now() - started;
   }));
+  // Left alone, none of these would end before the test's own timeout (the headers take 40 s).
+  const bound = DEADLINE + lag.stop() + DEADLINE_SLACK_MS;
+  for (const ms of elapsed) assert.ok(ms < bound, `ended after ${ms.toFixed(0)} ms; the bound was ${bound.toFixed(0)} ms`);
 });
 
 test('a body cut short by the receiver is a network failure at once, not a response and not a wait for the deadline', T, async () => {
@@ -158,18 +199,21 @@ test('a body cut short by the receiver is a network failure at once, not a respo
   });
   servers.push(cutting);
   await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
-  const started = performance.now();
-  const result = await sender().send(post((cutting.address() as AddressInfo).port));
+  // No clock needed: with a deadline four times the test's timeout, an attempt that waited for it
+  // would fail the test by timing out, and one that ended by the deadline would be a 'timeout'.
+  const result = await sender({ deadlineMs: 4 * T.timeout }).send(post((cutting.address() as AddressInfo).port));
   assertError(result, 'network');
-  assert.ok(performance.now() - started < DEADLINE, `ended after ${performance.now() - started} ms`);
 });
 
 test('a DNS lookup that never answers ends at the deadline too', T, async () => {
   for (const allowPrivateTargets of [true, false]) {
+    const lag = watchTimerLag();
     const started = performance.now();
     const result = await sender({ allowPrivateTargets, lookup: stubLookup(null) }).send({ url: 'http://hangs.example.com/', headers: {}, body: '{}' });
+    const elapsed = performance.now() - started;
     assertError(result, 'timeout');
-    assert.ok(performance.now() - started < DEADLINE + 1_000, `ended after ${performance.now() - started} ms`);
+    const bound = DEADLINE + lag.stop() + DEADLINE_SLACK_MS;
+    assert.ok(elapsed < bound, `ended after ${elapsed.toFixed(0)} ms; the bound was ${bound.toFixed(0)} ms`);
   }
 });
 
@@ -188,7 +232,8 @@ test('every form in the SSRF table is refused at send time, before a connection 
   const canary = await serve((_request, response) => response.end('reached'));
   const guarded = sender({ allowPrivateTargets: false, lookup: stubLookup(['127.0.0.1']) });
   const urls = refusedUrls(canary.port);
-  assert.ok(SSRF_FORM_COUNT >= 200 && urls.length > SSRF_FORM_COUNT);
+  assert.equal(SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, `SECURITY.md promises ${SSRF_FORMS_PROMISED} forms`);
+  assert.equal(new Set(urls).size, SSRF_URL_COUNT, 'every form is tried, each once');
   for (const url of urls) {
     const result = await guarded.send({ url, headers: {}, body: '{}' });
     assert.ok(result.kind === 'error' && ['blocked-address', 'invalid-url'].includes(result.reason), `${JSON.stringify(url)}: ${JSON.stringify(result)}`);
@@ -202,6 +247,16 @@ test('with https-only on, plain http is refused at send time without a connectio
   const result = await sender({ httpsOnly: true }).send(post(canary.port));
   assertError(result, 'https-required');
   assert.equal(canary.state.connections, 0);
+});
+
+test('an opened private range is reached through DNS, and a name answering outside it still gets no connection', T, async () => {
+  const server = await serve((_request, response) => response.end('ok'));
+  const opened = { allowPrivateTargets: false, privateTargets: ['127.0.0.0/8'] };
+  const reached = await sender({ ...opened, lookup: stubLookup(['127.0.0.1']) }).send({ url: `http://billing.internal:${server.port}/`, headers: {}, body: '{}' });
+  assert.ok(reached.kind === 'response' && reached.status === 200, JSON.stringify(reached));
+  const mixed = await sender({ ...opened, lookup: stubLookup(['127.0.0.1', '10.0.0.1']) }).send({ url: `http://billing.internal:${server.port}/`, headers: {}, body: '{}' });
+  assertError(mixed, 'blocked-address');
+  assert.equal(server.state.requests, 1, 'only the request inside the opened range arrived');
 });
 
 test('a name that resolves to a public and a loopback address (rebinding) gets no connection', T, async () => {
@@ -282,6 +337,7 @@ test('requests are signed when sent, with every active secret, and custom header
   const server = await serve((_request, response) => response.end('ok'));
   const [current, previous] = [generateSecret(), generateSecret()];
   const body = '{"n":1}';
+  const sentAfter = Date.now();
   await sender().send({
     url: `http://127.0.0.1:${server.port}/`,
     headers: { 'Webhook-Signature': 'v1,forged', 'webhook-id': 'forged' },
@@ -291,7 +347,9 @@ test('requests are signed when sent, with every active secret, and custom header
   const headers = server.state.headers[0] as Record<string, string>;
   assert.equal(headers['webhook-id'], 'msg_signed');
   assert.ok(!headers['webhook-signature']!.includes('forged'));
-  assert.ok(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000) < 5);
+  // Signed during the call, in whole seconds: bounded by this machine's clock around it, no tolerance to guess.
+  const timestamp = Number(headers['webhook-timestamp']);
+  assert.ok(timestamp >= Math.floor(sentAfter / 1000) && timestamp <= Math.floor(Date.now() / 1000), `webhook-timestamp ${timestamp}`);
   for (const secret of [current, previous]) assert.deepEqual(new Webhook(secret).verify(body, headers), { n: 1 });
 });
 

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PUBLIC_URLS, SSRF_FORM_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
-import { checkTargetUrl, isBlockedAddress } from '../src/ssrf-guard.ts';
+import { readFileSync } from 'node:fs';
+import { PUBLIC_URLS, SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, SSRF_URL_COUNT, refusedUrls } from '@herald/testing/ssrf-forms';
+import { checkTargetUrl, isBlockedAddress, isRefusedAddress, privateTargetMatcher } from '../src/ssrf-guard.ts';
 
 const BLOCKED_ADDRESSES = [
   // IPv4 ranges, with their first and last addresses
@@ -46,8 +47,12 @@ test('public unicast addresses, including those right next to blocked ranges, ar
 });
 
 test('endpoint URLs pointing at private places, or with odd schemes or credentials, are refused with a reason', () => {
-  assert.ok(SSRF_FORM_COUNT >= 200, 'table of refused URL forms too small');
-  for (const url of refusedUrls(8080)) {
+  const urls = refusedUrls(8080);
+  const security = readFileSync(new URL('../../../SECURITY.md', import.meta.url), 'utf8');
+  assert.match(security, new RegExp(`The table holds ${SSRF_FORMS_PROMISED} forms`), 'the count asserted is the count SECURITY.md states');
+  assert.equal(SSRF_FORM_COUNT, SSRF_FORMS_PROMISED, `SECURITY.md promises ${SSRF_FORMS_PROMISED} forms`);
+  assert.equal(new Set(urls).size, SSRF_URL_COUNT, 'every form is tried, each once');
+  for (const url of urls) {
     const verdict = checkTargetUrl(url, { allowPrivateTargets: false });
     assert.equal(verdict.ok, false, url);
     assert.ok(!verdict.ok && verdict.reason.length > 10, url);
@@ -112,4 +117,25 @@ test('a random IPv4 address, alone or embedded, is blocked exactly when it falls
     assert.equal(isBlockedAddress(v4(address)), expected, v4(address));
     for (const form of embeddings(address)) assert.equal(isBlockedAddress(form), expected, form);
   }), { numRuns: 2_000 });
+});
+
+test('an opened private range lets its addresses through, and nothing else: not its neighbours, not metadata', () => {
+  const opened = privateTargetMatcher(['10.20.0.0/16', 'fd00:1::/64', '169.254.0.0/16']);
+  for (const address of ['10.20.0.1', '10.20.255.255', '::ffff:10.20.3.4', 'fd00:1::5', '169.254.1.1']) {
+    assert.equal(isRefusedAddress(address, opened), false, address);
+  }
+  for (const address of ['10.21.0.1', '10.19.255.255', '127.0.0.1', '192.168.1.1', 'fd00:2::5', '169.254.169.254', '::ffff:169.254.169.254', 'not-an-ip']) {
+    assert.equal(isRefusedAddress(address, opened), true, address);
+  }
+  assert.equal(isRefusedAddress('8.8.8.8', opened), false, 'public addresses are unaffected');
+  assert.equal(isRefusedAddress('10.20.0.1', undefined), true, 'nothing is opened by default');
+});
+
+test('with private ranges opened, an internal name passes URL validation and an IP literal outside them does not', () => {
+  const policy = { allowPrivateTargets: false, privateTargets: ['10.20.0.0/16'] };
+  assert.equal(checkTargetUrl('http://billing.internal/hooks', policy).ok, true);
+  assert.equal(checkTargetUrl('http://10.20.4.5:8080/hooks', policy).ok, true);
+  assert.equal(checkTargetUrl('http://10.30.4.5/hooks', policy).ok, false);
+  assert.equal(checkTargetUrl('http://169.254.169.254/latest/meta-data/', { allowPrivateTargets: false, privateTargets: ['169.254.0.0/16'] }).ok, false);
+  assert.equal(checkTargetUrl('http://billing.internal/hooks', { allowPrivateTargets: false }).ok, false, 'closed by default');
 });

@@ -9,13 +9,13 @@ import pino from 'pino';
 import { MessageStatus, newId, type Message } from '@herald/core';
 import type { Store } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
+import { cleanupList } from '@herald/testing';
 import { HttpSender } from '../src/http-sender.ts';
 import { DeliveryWorker } from '../src/worker.ts';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+// Every cleanup runs even if another fails, so that a Herald or a server left running cannot hang the file.
+const cleanups = cleanupList();
+after(() => cleanups.run());
 
 async function loopback(answer: boolean): Promise<{ url: string; open: () => number; received: () => number }> {
   let open = 0;
@@ -28,7 +28,7 @@ async function loopback(answer: boolean): Promise<{ url: string; open: () => num
     if (answer) request.on('end', () => response.end('ok'));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => {
+  cleanups.add(() => {
     server.closeAllConnections();
     server.close();
   });
@@ -46,10 +46,10 @@ async function queue(store: Store, endpointId: string, appId: string, count: num
 /** A real SQLite store behind a proxy that may replace some of its methods, and endpoints on it. */
 async function fixture(replace: (sqlite: SqliteStore) => Partial<Store>) {
   const dir = mkdtempSync(join(tmpdir(), 'herald-isolation-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
   const sqlite = new SqliteStore({ path: join(dir, 'herald.db'), synchronous: 'NORMAL' });
   await sqlite.migrate();
-  cleanups.push(() => sqlite.close());
+  cleanups.add(() => sqlite.close());
   const replaced = replace(sqlite);
   const store = new Proxy(sqlite, {
     get(target, name, receiver) {
@@ -72,7 +72,7 @@ function startWorker(store: Store, maxInFlight: number, maxPerOrigin: number): D
     store, sender, logger: pino({ level: 'silent' }), maxInFlight, maxPerOrigin,
     policy: { retryScheduleMs: [3_600_000], failureWindowMs: 86_400_000, random: Math.random },
   });
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     const stopped = worker.stop();
     await sender.close();
     await stopped;

@@ -15,13 +15,15 @@ import {
   signWebhook,
   webhookHeaders,
 } from '@herald/receiver';
+import { sharedReferenceOrFailUnderCi } from '@herald/testing/shared-reference';
 
 // CI clones the repository with shared/ beside it; core keeps a vendored copy for checkouts without it.
-const SHARED_VECTORS = new URL('../../../../shared/reference/standard-webhooks-vectors.json', import.meta.url);
 const VENDORED_VECTORS = new URL('../../core/test/fixtures/standard-webhooks-vectors.json', import.meta.url);
+// Under CI=true the vendored copy is no excuse: shared/ must be there, or the run fails.
+const SHARED_VECTORS = sharedReferenceOrFailUnderCi('standard-webhooks-vectors.json');
 
 type Vector = { secret: string; 'webhook-id': string; 'webhook-timestamp': string; payload: string; 'webhook-signature': string };
-const vectors: Vector[] = JSON.parse(readFileSync(existsSync(SHARED_VECTORS) ? SHARED_VECTORS : VENDORED_VECTORS, 'utf8')).vectors;
+const vectors: Vector[] = JSON.parse(readFileSync(SHARED_VECTORS ?? VENDORED_VECTORS, 'utf8')).vectors;
 
 const secret = 'whsec_' + Buffer.alloc(24, 3).toString('base64');
 const nowSeconds = 1_800_000_000;

@@ -69,6 +69,7 @@ export function senderOptions(config: HeraldConfig, ownRelay: OwnRelayTarget | u
   return {
     ownRelay,
     allowPrivateTargets: config.allowPrivateTargets,
+    privateTargets: config.privateTargets,
     httpsOnly: config.httpsOnly,
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,
@@ -101,7 +102,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     adminTokenSha256: parts.adminTokenSha256,
     ...(parts.appendAudit ? { appendAudit: parts.appendAudit } : {}),
     maxBodyBytes: config.maxBodyBytes,
-    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, httpsOnly: config.httpsOnly }),
+    checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, privateTargets: config.privateTargets, httpsOnly: config.httpsOnly }),
     operational: parts.operational,
     queueChanged: parts.queueChanged,
     publicUrl: () => config.publicUrl ?? listeningUrl,

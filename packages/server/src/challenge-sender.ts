@@ -9,6 +9,7 @@ import type { HeraldConfig } from './config.ts';
 export function createChallengeSender(config: HeraldConfig): { send: ChallengeSender; close(): Promise<void> } {
   const sender = new HttpSender({
     allowPrivateTargets: config.allowPrivateTargets,
+    privateTargets: config.privateTargets,
     httpsOnly: config.httpsOnly,
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,

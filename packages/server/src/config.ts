@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_RETRY_SCHEDULE_MS, parseDuration, parseRetrySchedule } from '@herald/core';
+import { DEFAULT_RETRY_SCHEDULE_MS, parseCidrList, parseDuration, parseRetrySchedule } from '@herald/core';
 import { parseRateLimit, parseTrustedProxies, type RateLimit } from '@herald/api';
 
 /**
@@ -51,6 +51,15 @@ const environment = z.object({
   HERALD_DATA_DIR: z.string().min(1).default('.herald'),
   HERALD_ADMIN_TOKEN: z.string().min(16, 'HERALD_ADMIN_TOKEN must be at least 16 characters; leave it unset to have one generated').optional(),
   HERALD_ALLOW_PRIVATE_TARGETS: flag('HERALD_ALLOW_PRIVATE_TARGETS'),
+  HERALD_PRIVATE_TARGETS: z.string().default('').transform((text, context) => {
+    const list = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const parsed = parseCidrList(list);
+    if (!parsed.ok) {
+      context.addIssue({ code: 'custom', message: `HERALD_PRIVATE_TARGETS must be comma-separated addresses or CIDR ranges of the internal services deliveries may reach, such as 10.20.0.0/16,fd00:1::/64 (got "${parsed.bad}")` });
+      return z.NEVER;
+    }
+    return list;
+  }),
   HERALD_HTTPS_ONLY: flag('HERALD_HTTPS_ONLY'),
   HERALD_RETRY_SCHEDULE: z.string().optional().transform((text, context) => {
     if (text === undefined) return [...DEFAULT_RETRY_SCHEDULE_MS];
@@ -118,6 +127,8 @@ export interface HeraldConfig {
   dataDir: string;
   adminToken: string | undefined;
   allowPrivateTargets: boolean;
+  /** Private ranges deliveries may reach (HERALD_PRIVATE_TARGETS); metadata addresses never. */
+  privateTargets: string[];
   /** Endpoint URLs must be https, at create, update and send. */
   httpsOnly: boolean;
   retryScheduleMs: number[];
@@ -184,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: isAbsolute(e.HERALD_DATA_DIR) ? e.HERALD_DATA_DIR : resolve(e.HERALD_DATA_DIR),
     adminToken: e.HERALD_ADMIN_TOKEN,
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
+    privateTargets: e.HERALD_PRIVATE_TARGETS,
     httpsOnly: e.HERALD_HTTPS_ONLY,
     retryScheduleMs: e.HERALD_RETRY_SCHEDULE,
     maxBodyBytes: e.HERALD_MAX_BODY_BYTES,

@@ -113,10 +113,29 @@ test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and
 });
 
 test('a supervisor stopped while a restart is pending starts no other thread', { timeout: 15_000 }, async () => {
-  const { supervisor, threads, kill, restarts } = await supervised(300);
-  await kill();
-  await supervisor.stop();
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  assert.equal(threads.length, 1);
-  assert.equal(restarts(), 0);
+  const stopped = await supervised(300);
+  // A control supervisor over stand-in threads (no real thread needed to time a restart), whose
+  // thread dies after the stopped one's, with the same restart delay: its restart timer fires after
+  // the one the stop cancelled would have (timers of one delay fire in the order they were set), so
+  // once the control has restarted, the stopped supervisor has had its chance to, and did not.
+  const deaths: Array<(code: number) => void> = [];
+  let controlRestarts = 0;
+  const control = new DeliverySupervisor({
+    start: (exitedUnexpectedly) => {
+      deaths.push(exitedUnexpectedly);
+      return { stop: async () => {} } as unknown as DeliveryThread;
+    },
+    recoverLeases: async () => 0,
+    logger: silent,
+    restartDelayMs: 300,
+    restarted: () => controlRestarts++,
+  });
+  cleanups.add(() => control.stop());
+  await stopped.kill();
+  await stopped.supervisor.stop();
+  deaths[0]!(1);
+  await eventually(() => controlRestarts === 1 || undefined, 10_000, "the control's restart");
+  assert.equal(deaths.length, 2, 'the control started a new thread');
+  assert.equal(stopped.threads.length, 1);
+  assert.equal(stopped.restarts(), 0);
 });

@@ -5,6 +5,7 @@ import { HeraldError, MessageStatus, newId } from '@herald/core';
 import { postgresTestDatabase } from '@herald/testing/postgres';
 import { PostgresStore } from '../src/postgres-store.ts';
 import { enqueueMessage } from '../src/enqueue.ts';
+import { DELIVERIES_CHANNEL } from '../src/queries/queue.ts';
 
 const database = await postgresTestDatabase();
 const T0 = 1_700_000_000_000;
@@ -91,16 +92,27 @@ if (database) {
     const { store, client, tearDown } = await setUp();
     let wakes = 0;
     const stop = store.listenForDeliveries(() => wakes++, () => undefined);
+    // A listener of the test's own, to see each notification's payload, and a connection to send a
+    // positive on: notifications arrive in commit order, so one sent after the enqueue, arriving
+    // alone, shows that the enqueue's had not been sent (no fixed wait standing in for that proof).
+    const [listener, other] = [new pg.Client({ connectionString: database.url }), new pg.Client({ connectionString: database.url })];
+    const payloads: string[] = [];
+    listener.on('notification', (notification) => payloads.push(notification.payload ?? ''));
+    await Promise.all([listener.connect(), other.connect()]);
     try {
+      await listener.query(`LISTEN ${DELIVERIES_CHANNEL}`);
       await waitUntil(() => wakes >= 1); // the wake on connecting
       const before = wakes;
       await client.query('BEGIN');
       await enqueueMessage(client, { app: 'shop', eventType: 'order.paid', payload: {} });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(wakes, before, 'no wake while uncommitted');
+      await other.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', 'positive')`);
+      await waitUntil(() => payloads.includes('positive'));
+      assert.deepEqual(payloads, ['positive'], 'no notification while uncommitted');
+      await waitUntil(() => wakes > before); // the positive's wake
       await client.query('COMMIT');
-      await waitUntil(() => wakes > before);
+      await waitUntil(() => payloads.length === 2 && wakes > before + 1);
     } finally {
+      await Promise.all([listener.end(), other.end()]);
       await stop();
       await tearDown();
     }

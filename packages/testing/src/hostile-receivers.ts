@@ -9,10 +9,24 @@ import { createGzip } from 'node:zlib';
  */
 export interface HostileReceiver {
   url: string;
-  /** Requests that reached the receiver, those still open now, and the most open at once. */
-  stats: { requests: number; open: number; peakOpen: number; closedByClient: number };
+  /**
+   * Requests that reached the receiver, those still open now, and the most open at once. And, timed
+   * here rather than by the sender under test, how long each closed request lasted from its arrival.
+   */
+  stats: HostileStats;
   close(): Promise<void>;
 }
+
+export interface HostileStats {
+  requests: number;
+  open: number;
+  peakOpen: number;
+  closedByClient: number;
+  /** Milliseconds from a request's arrival to its close, one entry per closed request. */
+  durationsMs: number[];
+}
+
+const newStats = (): HostileStats => ({ requests: 0, open: 0, peakOpen: 0, closedByClient: 0, durationsMs: [] });
 
 async function listen(server: Server | TcpServer): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -20,12 +34,14 @@ async function listen(server: Server | TcpServer): Promise<string> {
 }
 
 function httpReceiver(answer: (response: ServerResponse) => void): Promise<HostileReceiver> {
-  const stats = { requests: 0, open: 0, peakOpen: 0, closedByClient: 0 };
+  const stats = newStats();
   const server = createServer((request, response) => {
+    const arrived = performance.now();
     stats.requests++;
     stats.open++;
     stats.peakOpen = Math.max(stats.peakOpen, stats.open);
     response.on('close', () => {
+      stats.durationsMs.push(performance.now() - arrived);
       stats.open--;
       if (!response.writableFinished) stats.closedByClient++;
     });
@@ -91,14 +107,16 @@ export async function gzipBomb(inflatedBytes = 256 * 1024 ** 2): Promise<Hostile
  * a second. Counts requests, not connections: undici may open a spare connection after an abort.
  */
 export async function slowHeaders(): Promise<HostileReceiver> {
-  const stats = { requests: 0, open: 0, peakOpen: 0, closedByClient: 0 };
+  const stats = newStats();
   const head = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok';
   const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => {
     sockets.add(socket);
     let timer: NodeJS.Timeout | undefined;
     let sent = 0;
+    let arrived = 0;
     socket.once('data', () => {
+      arrived = performance.now();
       stats.requests++;
       stats.open++;
       stats.peakOpen = Math.max(stats.peakOpen, stats.open);
@@ -109,6 +127,7 @@ export async function slowHeaders(): Promise<HostileReceiver> {
       sockets.delete(socket);
       if (!timer) return;
       clearInterval(timer);
+      stats.durationsMs.push(performance.now() - arrived);
       stats.open--;
       if (sent < head.length) stats.closedByClient++;
     });

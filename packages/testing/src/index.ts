@@ -3,3 +3,4 @@ export * from './herald.ts';
 export * from './wait.ts';
 export * from './api-client.ts';
 export * from './hostile-receivers.ts';
+export * from './timer-lag.ts';

@@ -69,6 +69,15 @@ export function refusedUrls(port: number): string[] {
 /** How many distinct spellings the table holds (each host is also tried with http and https). */
 export const SSRF_FORM_COUNT = BLOCKED_HOSTS.length + REFUSED_URL_FORMS.length;
 
+/**
+ * The count SECURITY.md promises. Tests assert the table holds exactly this many, all distinct, so
+ * that a form deleted or duplicated by a careless edit fails a test instead of going unnoticed.
+ */
+export const SSRF_FORMS_PROMISED = 212;
+
+/** How many URLs `refusedUrls` must give: every host form twice (http with the port, https), each URL form once. */
+export const SSRF_URL_COUNT = BLOCKED_HOSTS.length * 2 + REFUSED_URL_FORMS.length;
+
 /** Public controls, several right next to a blocked range: these must be accepted. */
 export const PUBLIC_URLS = [
   'https://example.com/hook', 'http://93.184.216.34/x?y=1', 'https://[2606:4700:4700::1111]/', 'https://hooks.example.co.uk:8443/a/b',

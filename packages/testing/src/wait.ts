@@ -16,8 +16,8 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 export function cleanupList(timeoutMs = 5_000) {
   const cleanups: Array<() => Promise<void> | void> = [];
   return {
-    add(cleanup: () => Promise<void> | void): void {
-      cleanups.push(cleanup);
+    add(...added: Array<() => Promise<void> | void>): void {
+      cleanups.push(...added);
     },
     async run(): Promise<void> {
       for (const cleanup of cleanups.splice(0).reverse()) {

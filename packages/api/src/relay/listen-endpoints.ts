@@ -15,6 +15,7 @@ export async function createListenEndpoint(
   sessionId: string,
   eventTypes: string[] | null,
   now: number,
+  forwardHeaders: string[] | null = null,
 ): Promise<{ endpoint: Endpoint; secret: string }> {
   const secret = generateSecret();
   const endpoint = await store.createEndpoint({
@@ -31,6 +32,7 @@ export async function createListenEndpoint(
     metadata: { [LISTEN_EXPIRY_KEY]: new Date(now + LISTEN_LEASE_MS).toISOString() },
     version: 1,
     secret,
+    forwardHeaders,
   }, now);
   return { endpoint, secret };
 }

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LISTEN_PATH_SUFFIX, RELAY_PATH_PREFIX, ValidationError, type Application, type RelayClientMessage } from '@herald/core';
 import { requireApp, type ApiDeps } from '../deps.ts';
+import { RESERVED_HEADERS } from '../schemas/endpoint.ts';
 import { createListenEndpoint, renewListenEndpoint, sweepExpiredListenEndpoints } from './listen-endpoints.ts';
 import { RelaySession } from './relay-sessions.ts';
 
@@ -22,7 +23,22 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
  */
 const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'upgrade', 'te', 'trailer']);
 
-type ListenRequest = FastifyRequest<{ Params: { app_id: string }; Querystring: { events?: string } }>;
+type ListenRequest = FastifyRequest<{ Params: { app_id: string }; Querystring: { events?: string; forward_headers?: string } }>;
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]{1,256}$/;
+
+/**
+ * `listen --source --forward-headers`: provider headers (X-GitHub-Event, ...) the temporary
+ * endpoint passes on, as an ingest endpoint's forwardHeaders would; lower-cased, at most 50, and
+ * never one Herald sets itself.
+ */
+function forwardHeadersOf(text: string | undefined): string[] | null {
+  const names = [...new Set((text ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))];
+  const bad = names.find((name) => !HEADER_NAME.test(name) || (RESERVED_HEADERS.has(name) && name !== 'content-type'));
+  if (bad !== undefined) throw ValidationError.single(['query', 'forward_headers'], `"${bad}" cannot be forwarded`);
+  if (names.length > 50) throw ValidationError.single(['query', 'forward_headers'], 'at most 50 headers');
+  return names.length > 0 ? names : null;
+}
 
 /**
  * `herald listen`: the CLI holds a WebSocket; for its lifetime a temporary endpoint whose URL is
@@ -33,7 +49,7 @@ type ListenRequest = FastifyRequest<{ Params: { app_id: string }; Querystring: {
 export function registerRelayRoutes(app: FastifyInstance, deps: ApiDeps, options: RelayOptions): void {
   const sessions = new Map<string, RelaySession>();
   const cleanups = new Set<Promise<unknown>>();
-  const listening = new WeakMap<FastifyRequest, { application: Application; eventTypes: string[] | null }>();
+  const listening = new WeakMap<FastifyRequest, { application: Application; eventTypes: string[] | null; forwardHeaders: string[] | null }>();
   const relayOrigin = () => `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${(app.server.address() as AddressInfo).port}`;
   const track = (work: Promise<unknown>, what: string) => {
     const tracked = work.catch((error: unknown) => app.log.warn({ err: error }, what)).finally(() => cleanups.delete(tracked));
@@ -66,10 +82,10 @@ export function registerRelayRoutes(app: FastifyInstance, deps: ApiDeps, options
         const known = new Set(await deps.store.existingEventTypes(eventTypes));
         const unknown = eventTypes.filter((name) => !known.has(name));
         if (unknown.length > 0) throw ValidationError.single(['query', 'events'], `unknown event types: ${unknown.join(', ')}`);
-        listening.set(request, { application, eventTypes: eventTypes.length > 0 ? eventTypes : null });
+        listening.set(request, { application, eventTypes: eventTypes.length > 0 ? eventTypes : null, forwardHeaders: forwardHeadersOf(request.query.forward_headers) });
       },
     }, async (socket, request) => {
-      const { application, eventTypes } = listening.get(request)!;
+      const { application, eventTypes, forwardHeaders } = listening.get(request)!;
       const session = new RelaySession((message) => socket.send(JSON.stringify(message)), options.replyDeadlineMs);
       let alive = true;
       socket.on('pong', () => (alive = true));
@@ -80,7 +96,7 @@ export function registerRelayRoutes(app: FastifyInstance, deps: ApiDeps, options
           socket.close(1007, 'expected JSON');
         }
       });
-      const created = createListenEndpoint(deps.store, application, relayOrigin(), session.id, eventTypes, deps.clock());
+      const created = createListenEndpoint(deps.store, application, relayOrigin(), session.id, eventTypes, deps.clock(), forwardHeaders);
       const timers = [
         // A CLI that vanished without closing (laptop lid, network gone) stops answering pings.
         setInterval(() => (alive ? ((alive = false), socket.ping()) : socket.terminate()), PING_INTERVAL_MS),

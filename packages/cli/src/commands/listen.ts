@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import WebSocket from 'ws';
 import { LISTEN_PATH_SUFFIX, type RelayClientMessage, type RelayServerMessage } from '@herald/core';
-import { describeProblem } from '../api-client.ts';
+import { describeProblem, type HeraldClient } from '../api-client.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { forwardToLocal } from '../local-forwarder.ts';
 import { contextOf, paint } from '../output.ts';
@@ -9,18 +9,22 @@ import { positiveInteger } from '../list-options.ts';
 import { commaList } from './arguments.ts';
 
 interface ListenOptions {
-  app: string;
+  app?: string;
+  source?: string;
   forwardTo: string;
   events?: string[];
+  forwardHeaders?: string[];
   timeout: number;
 }
 
 export function listenCommand(): Command {
   return new Command('listen')
-    .description("Receive an app's webhooks on this machine: Herald relays each delivery here over a WebSocket")
-    .requiredOption('--app <app>', 'application id or uid')
+    .description("Receive an app's webhooks, or a source's verified inbound requests, on this machine: Herald relays each delivery here over a WebSocket")
+    .option('--app <app>', 'application id or uid')
+    .option('--source <source>', 'inbound source id or uid: forward the requests it accepts (verified, de-duplicated)')
     .requiredOption('--forward-to <url>', 'local URL to POST each delivery to', httpUrl)
     .option('--events <types>', 'only these event types (comma-separated); all by default', commaList)
+    .option('--forward-headers <names>', 'with --source: provider headers to pass on too (comma-separated), e.g. x-github-event', commaList)
     .option('--timeout <ms>', 'how long the local URL may take to answer (keep it under Herald\'s delivery deadline)', positiveInteger, 10_000)
     .action((options: ListenOptions, self: Command) => listen(options, self))
     .addHelpText('after', `
@@ -30,15 +34,27 @@ with its original webhook-id/timestamp/signature headers and body, and what your
 becomes the attempt's result in Herald, so failures are retried as for any endpoint.
 The signing secret is printed at start, for verifying signatures locally. Stop with Ctrl-C.
 
-Example:
-  herald listen --app acme --forward-to http://localhost:3000/webhook --events order.paid`);
+With --source, the temporary endpoint is one more endpoint of the source: every request the source
+accepts (signature verified, duplicates dropped) is routed to it too, and reaches --forward-to with
+the original body, byte for byte, signed the Standard Webhooks way with the printed secret, with
+content-type and the provider headers named in --forward-headers.
+
+Examples:
+  herald listen --app acme --forward-to http://localhost:3000/webhook --events order.paid
+  herald listen --source github --forward-to http://localhost:3000/hook --forward-headers x-github-event`);
 }
 
 async function listen(options: ListenOptions, self: Command): Promise<void> {
   const { client, output } = contextOf(self);
-  const address = new URL(`/api/v1/app/${encodeURIComponent(options.app)}${LISTEN_PATH_SUFFIX}`, client.connection.url);
+  if ((options.app === undefined) === (options.source === undefined)) throw new CliError('give either --app or --source', EXIT.usage);
+  if (options.source !== undefined && options.events) throw new CliError('--events applies to --app only: a source\'s requests are filtered by its endpoints\' filters', EXIT.usage);
+  if (options.source === undefined && options.forwardHeaders) throw new CliError('--forward-headers applies to --source only', EXIT.usage);
+  const app = options.app ?? await sourceApplication(client, options.source!);
+  const subject = options.app ?? `source ${options.source}`;
+  const address = new URL(`/api/v1/app/${encodeURIComponent(app)}${LISTEN_PATH_SUFFIX}`, client.connection.url);
   address.protocol = address.protocol === 'https:' ? 'wss:' : 'ws:';
   if (options.events) address.searchParams.set('events', options.events.join(','));
+  if (options.forwardHeaders) address.searchParams.set('forward_headers', options.forwardHeaders.join(','));
   const socket = new WebSocket(address, { headers: client.connection.token ? { authorization: `Bearer ${client.connection.token}` } : {} });
   output.note(`connecting to ${client.connection.url}…`);
 
@@ -61,7 +77,7 @@ async function listen(options: ListenOptions, self: Command): Promise<void> {
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as RelayServerMessage;
       if (message.type === 'ready') {
-        output.note(`ready: deliveries for ${options.app}${options.events ? ` (${options.events.join(', ')})` : ''} go to ${options.forwardTo}`);
+        output.note(`ready: deliveries for ${subject}${options.events ? ` (${options.events.join(', ')})` : ''} go to ${options.forwardTo}`);
         output.note(`temporary endpoint ${message.endpointId}, signing secret ${message.secret}`);
         if (output.json) process.stdout.write(`${JSON.stringify({ type: 'ready', endpointId: message.endpointId, secret: message.secret })}\n`);
         process.once('SIGINT', stop);
@@ -80,6 +96,19 @@ async function listen(options: ListenOptions, self: Command): Promise<void> {
       else reject(new CliError(`Herald closed the listen session (${code}${reason.length > 0 ? `: ${reason.toString('utf8')}` : ''})`, EXIT.remoteFailure));
     });
   });
+}
+
+/**
+ * `listen --source` reuses the app relay unchanged rather than a relay of its own: a source's
+ * ingest endpoints are the endpoints of its backing application (`ingest-<source id>`), and the
+ * router offers each accepted request to every endpoint of that application. So the relay's
+ * temporary endpoint, made on that application, receives each verified request as an ordinary
+ * Herald delivery (retries, attempt log, its own signing secret) and is deleted when the session
+ * ends; no inbound-specific server code is involved. Its filter is empty: it gets every request.
+ */
+async function sourceApplication(client: HeraldClient, source: string): Promise<string> {
+  const { id } = await client.request<{ id: string }>('GET', `/ingest/api/v1/source/${encodeURIComponent(source)}`);
+  return `ingest-${id}`;
 }
 
 function report(msgId: string, reply: RelayClientMessage, durationMs: number, json: boolean): void {

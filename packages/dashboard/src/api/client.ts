@@ -24,9 +24,10 @@ function problemText(status: number, body: unknown): string {
   return `The server answered ${status}.`;
 }
 
-export function createApiClient(token: string, onUnauthorized: () => void): ApiClient {
+/** `base`: /api/v1 (Svix v1) or /ingest/api/v1 (the inbound gateway, Svix Ingest). */
+export function createApiClient(token: string, onUnauthorized: () => void, base = '/api/v1'): ApiClient {
   const call = async <T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> => {
-    const url = new URL(`/api/v1${path}`, window.location.origin);
+    const url = new URL(`${base}${path}`, window.location.origin);
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, String(value));
     }
