@@ -182,6 +182,7 @@ function fuzzSuite(mode: string, start: () => Promise<HeraldProcess>): void {
     let receiver: Receiver;
     let targets: Targets;
     let signedSourceId: string;
+    let routedSourceIds: string[];
     const answers: Array<RawAnswer & { kind: string }> = [];
 
     before(async () => {
@@ -202,6 +203,7 @@ function fuzzSuite(mode: string, start: () => Promise<HeraldProcess>): void {
       const github = await path({ name: 'github', type: 'github', config: { secret: GITHUB_SECRET } });
       const generic = await path({ name: 'generic', type: 'generic-webhook' });
       signedSourceId = github.id;
+      routedSourceIds = [github.id, generic.id];
       targets = {
         github: github.path,
         stripe: (await path({ name: 'stripe', type: 'stripe', config: { secret: STRIPE_SECRET } })).path,
@@ -263,6 +265,24 @@ function fuzzSuite(mode: string, start: () => Promise<HeraldProcess>): void {
       await eventually(() => (receiver.requests.some((request) => request.body === body) ? true : undefined), 30_000, 'the request after the fuzz to be delivered');
       const log = await (await bearerFetch(`${herald.url}/ingest/api/v1/source/${signedSourceId}/request?verdict=rejected&limit=1`, TEST_ADMIN_TOKEN)).json() as { data: unknown[] };
       assert.equal(log.data.length, 1, 'rejected requests were recorded');
+
+      // Whatever was accepted, however hostile its body, is routed (in PostgreSQL too, whose text refuses some bytes).
+      const unrouted = async () => {
+        const stuck: string[] = [];
+        for (const sourceId of routedSourceIds) {
+          let iterator: string | null = null;
+          do {
+            const page = await (await bearerFetch(`${herald.url}/ingest/api/v1/source/${sourceId}/request?verdict=accepted&limit=250${iterator ? `&iterator=${iterator}` : ''}`,
+              TEST_ADMIN_TOKEN)).json() as { data: Array<{ id: string; body: string | null; routingRound: number; routedRound: number }>; iterator: string | null; done: boolean };
+            stuck.push(...page.data.filter((entry) => entry.routedRound < entry.routingRound).map((entry) => `${entry.id} ${JSON.stringify(entry.body?.slice(0, 60))}`));
+            iterator = page.done ? null : page.iterator;
+          } while (iterator);
+        }
+        return stuck;
+      };
+      let stuck: string[] = [];
+      await eventually(async () => ((stuck = await unrouted()).length === 0 ? true : undefined), 60_000, 'every accepted request to be routed')
+        .catch((error: Error) => assert.fail(`${error.message}; not routed: ${stuck.join('; ')}`));
     });
   });
 }
