@@ -85,18 +85,26 @@ async function ceiling(receiverUrl: string, total: number): Promise<number> {
 async function fullLoad(pool: Pool, path: string, total: number, heraldPid: number, make: (n: number) => { body: string; headers: Record<string, string> }) {
   let next = 0;
   let refused = 0;
+  const latencies: number[] = [];
   const cpuBefore = cpuSeconds(heraldPid);
   const started = now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < total) {
-      const response = await pool.request({ path, method: 'POST', ...make(next++) });
+      const request = make(next++);
+      const sentAt = now();
+      const response = await pool.request({ path, method: 'POST', ...request });
       await response.body.text();
+      latencies.push(now() - sentAt);
       if (response.statusCode >= 300) refused++;
     }
   }));
   const seconds = (now() - started) / 1000;
   if (refused > 0) throw new Error(`${refused} of ${total} requests to ${path} were refused`);
-  return { perSecond: total / seconds, cpuMicroseconds: ((cpuSeconds(heraldPid) - cpuBefore) * 1e6) / total };
+  latencies.sort((a, b) => a - b);
+  return {
+    perSecond: total / seconds, cpuMicroseconds: ((cpuSeconds(heraldPid) - cpuBefore) * 1e6) / total,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99),
+  };
 }
 
 /** Open loop at a fixed rate: each request is sent on schedule whether or not earlier ones were answered. */
@@ -201,6 +209,7 @@ async function main(): Promise<void> {
     const rows: Array<[string, string, string]> = [
       ['raw node:http ceiling (same requests)', `${rawCeiling.toFixed(0)} req/s`, ''],
       ['inbound: accepted at full load', `${inbound.perSecond.toFixed(0)} req/s`, `${((inbound.perSecond / rawCeiling) * 100).toFixed(0)}% of ceiling`],
+      [`inbound: 2xx p50 / p99 at full load (${CONCURRENCY} at once)`, `${inbound.p50.toFixed(1)} / ${inbound.p99.toFixed(1)} ms`, ''],
       ['inbound: every forward delivered (2 per request)', `${((REQUESTS * 2) / ((forwardedAt - startedAt) / 1000)).toFixed(0)} /s`, ''],
       [`inbound: 2xx p50 / p99 at ${RATE}/s`, `${steady.p50.toFixed(1)} / ${steady.p99.toFixed(1)} ms`, `achieved ${steady.achieved.toFixed(0)}/s, ${steady.refused} refused`],
       ['inbound: Herald CPU per request while accepting', `${inbound.cpuMicroseconds.toFixed(0)} µs`, 'receive, verify, commit (and what routing overlapped)'],
@@ -211,6 +220,10 @@ async function main(): Promise<void> {
       ['outbound: Herald CPU per accepted message', `${outbound.cpuMicroseconds.toFixed(0)} µs`, 'no endpoints: the accept alone'],
     ];
     for (const [label, value, note] of rows) process.stdout.write(`${label.padEnd(50)} ${value.padStart(18)}  ${note}\n`);
+    // Issue 12's targets, judged on this run's own figures.
+    process.stdout.write(`target: 2xx p99 under 20 ms at ${RATE}/s: ${steady.p99 < 20 ? 'met' : 'missed'} (${steady.p99.toFixed(1)} ms); `
+      + `CPU per accepted request no more than an outbound message's: ${bare.cpuMicroseconds <= outbound.cpuMicroseconds ? 'met' : 'missed'} `
+      + `(${bare.cpuMicroseconds.toFixed(0)} vs ${outbound.cpuMicroseconds.toFixed(0)} µs, no endpoints on either side)\n`);
   } finally {
     await pool.close();
     herald.child.kill('SIGTERM');
