@@ -19,24 +19,31 @@ export function parseRateLimit(text: string): RateLimit | null | undefined {
 
 /** One bucket per key, in this process's memory. */
 export class TokenBuckets {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly refillPerMs: number;
+  /**
+   * Credit is counted in token-milliseconds (one token = perMs units, refilled at `requests` units
+   * per ms), so that with whole-millisecond clocks every step is integer arithmetic: with
+   * fractional tokens, waiting exactly the advertised Retry-After could fall a rounding error
+   * short of a whole token and be refused again.
+   */
+  private readonly buckets = new Map<string, { credit: number; at: number }>();
+  private readonly capacity: number;
 
   constructor(private readonly limit: RateLimit) {
-    this.refillPerMs = limit.requests / limit.perMs;
+    this.capacity = limit.requests * limit.perMs;
   }
 
   /** Takes a token for `key`: 0 when granted, else the whole seconds until one will be there. */
   take(key: string, now: number): number {
-    const bucket = this.buckets.get(key) ?? { tokens: this.limit.requests, at: now };
-    bucket.tokens = Math.min(this.limit.requests, bucket.tokens + (now - bucket.at) * this.refillPerMs);
+    const { requests, perMs } = this.limit;
+    const bucket = this.buckets.get(key) ?? { credit: this.capacity, at: now };
+    bucket.credit = Math.min(this.capacity, bucket.credit + Math.max(0, now - bucket.at) * requests);
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.credit >= perMs) {
+      bucket.credit -= perMs;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.refillPerMs / 1_000));
+    return Math.max(1, Math.ceil((perMs - bucket.credit) / requests / 1_000));
   }
 }
 
