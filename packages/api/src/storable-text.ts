@@ -49,6 +49,10 @@ const isMessagePayload = (loc: Loc) => loc.length === 2 && loc[0] === 'body' && 
  */
 export function registerStorableTextChecks(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
+    // Ingest URLs (and inspector bins on /in/) keep the path and query as sent, still
+    // percent-encoded, and record every request, refused ones included, with its cause: a 400
+    // here would leave the operator no trace of what a provider sent.
+    if (request.routeOptions.url?.startsWith('/in/')) return;
     const bad = [
       ...unstorableText(request.params ?? {}, ['path']),
       ...unstorableText(request.query ?? {}, ['query']),
