@@ -1,4 +1,4 @@
-import { HeraldError, UnavailableError, isSubscribed, type Message } from '@herald/core';
+import { HeraldError, UnavailableError, chooseEndpoints, type Message } from '@herald/core';
 import type { IdempotencyRecord, NewMessage, Store } from '@herald/storage';
 
 interface Queued {
@@ -35,8 +35,10 @@ export class MessageIngest {
   /** Resolves once the message and its deliveries are committed; rejects with a HeraldError otherwise. */
   async submit(message: Message, idempotency?: IdempotencyRecord, onlyEndpointId?: string): Promise<void> {
     const endpoints = await this.options.store.allEndpoints(message.appId);
-    const endpointIds = endpoints
-      .filter((endpoint) => (onlyEndpointId ? endpoint.id === onlyEndpointId : isSubscribed(endpoint, message.eventType, message.channels)))
+    // One endpoint asked for by name (a ping, send-example) skips subscription and content filters;
+    // otherwise subscription and payload filter decide, once, before the commit: a message's
+    // deliveries are fixed when it is accepted, and a later filter change does not revisit them.
+    const endpointIds = (onlyEndpointId ? endpoints.filter((endpoint) => endpoint.id === onlyEndpointId) : chooseEndpoints(endpoints, message))
       .map((endpoint) => endpoint.id);
     return this.enqueue(idempotency ? { message, endpointIds, idempotency } : { message, endpointIds });
   }

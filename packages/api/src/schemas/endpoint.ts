@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MESSAGE_STATUS_TEXT, type Endpoint, type EndpointVerification, type MessageStatus } from '@herald/core';
+import { MESSAGE_STATUS_TEXT, ValidationError, payloadFilterOf, storedPayloadFilter, validateFilter, type Endpoint, type EndpointVerification, type MessageStatus, type RequestFilter } from '@herald/core';
 import { eventTypeName, iso, metadata, rate, uid } from './common.ts';
 
 // Beyond Svix: `whsk_` + base64 of a 32-byte ed25519 seed makes Herald sign with ed25519 (v1a).
@@ -27,6 +27,12 @@ const base = {
   version: z.number().int().min(1).nullish(),
   /** Herald extension: hold messages back until the URL has echoed a verification challenge. */
   requireVerification: z.boolean().optional(),
+  /**
+   * Herald extension: a content filter on the message payload (Hookdeck's dialect), checked further by
+   * payloadFilterChange. Left out, on PUT too, keeps the endpoint's filter: the Svix SDKs drop the
+   * field they do not know, and an update through them must not silently clear it. null clears it.
+   */
+  filter: z.unknown().optional(),
 };
 
 export const endpointIn = z.object({
@@ -59,6 +65,25 @@ export function filterTypesOf(input: { filterTypes?: string[] | null; eventTypes
   return types === undefined ? undefined : types && types.length > 0 ? [...new Set(types)] : null;
 }
 
+/**
+ * The stored form of the `filter` a request gave (see core/fan-out.ts: `{ body: <filter> }`), null to
+ * clear it, undefined when not given. A filter the evaluator would refuse is a 422 naming the bad
+ * operator at its place (`body.filter.total.$gtee`), never a filter that silently drops everything.
+ */
+export function payloadFilterChange(body: { filter?: unknown }): RequestFilter | null | undefined {
+  if (body.filter === undefined) return undefined;
+  if (body.filter === null) return null;
+  const problem = validateFilter(body.filter);
+  if (problem) {
+    throw new ValidationError([{
+      loc: ['body', 'filter', ...problem.path.split('.').filter((part) => part.length > 0)],
+      msg: problem.message,
+      type: 'value_error.filter',
+    }]);
+  }
+  return storedPayloadFilter(body.filter);
+}
+
 /** Values of these headers are write-only: reads name them but never show them. */
 export const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 /** Herald sets these itself; an endpoint may not override them. */
@@ -82,6 +107,7 @@ export function endpointOut(endpoint: Endpoint) {
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),
     verification: verificationOut(endpoint.verification),
+    filter: payloadFilterOf(endpoint.filter),
   };
 }
 
