@@ -50,9 +50,33 @@ const UNPARSEABLE = Symbol('unparseable payload');
  * body condition; a missing field is no match (the evaluator's rule), never a throw.
  */
 export function chooseEndpoints<E extends FanOutEndpoint>(endpoints: readonly E[], message: FanOutMessage): E[] {
+  const payload = lazyPayload(message);
+  return endpoints.filter((endpoint) => isSubscribed(endpoint, message.eventType, message.channels) && filterVerdict(endpoint, message, payload).match);
+}
+
+export type FanOutOutcome = 'matched' | 'not_subscribed' | 'filtered';
+export interface FanOutVerdict { endpointId: string; outcome: FanOutOutcome; reason: string | null }
+
+/**
+ * Why each endpoint of an application would or would not get this message, judged by its current
+ * subscription and filter (for the dashboard's "matched or skipped" view; the deliveries themselves
+ * were fixed when the message was accepted, so a filter changed since may disagree with them).
+ */
+export function explainFanOut(endpoints: readonly FanOutEndpoint[], message: FanOutMessage): FanOutVerdict[] {
+  const payload = lazyPayload(message);
+  return endpoints.map((endpoint) => {
+    if (!isSubscribed(endpoint, message.eventType, message.channels)) return { endpointId: endpoint.id, outcome: 'not_subscribed', reason: null };
+    const verdict = filterVerdict(endpoint, message, payload);
+    return verdict.match
+      ? { endpointId: endpoint.id, outcome: 'matched', reason: null }
+      : { endpointId: endpoint.id, outcome: 'filtered', reason: verdict.reason };
+  });
+}
+
+function lazyPayload(message: FanOutMessage): () => unknown {
   let parsed: unknown = undefined;
   let parsedYet = false;
-  const payload = (): unknown => {
+  return () => {
     if (!parsedYet) {
       parsedYet = true;
       try {
@@ -63,14 +87,15 @@ export function chooseEndpoints<E extends FanOutEndpoint>(endpoints: readonly E[
     }
     return parsed;
   };
-  return endpoints.filter((endpoint) => {
-    if (!isSubscribed(endpoint, message.eventType, message.channels)) return false;
-    const filter = endpoint.filter;
-    if (filter === null || filter === undefined) return true;
-    const body = payload();
-    if (body === UNPARSEABLE) return !hasBodyCondition(filter) && matchRequest(filter as RequestFilter, subject(undefined, message)).match;
-    return matchRequest(filter as RequestFilter, subject(body, message)).match;
-  });
+}
+
+function filterVerdict(endpoint: FanOutEndpoint, message: FanOutMessage, payload: () => unknown): { match: true } | { match: false; reason: string } {
+  const filter = endpoint.filter;
+  if (filter === null || filter === undefined) return { match: true };
+  const body = payload();
+  if (body === UNPARSEABLE && hasBodyCondition(filter)) return { match: false, reason: 'body: the payload is not JSON' };
+  const verdict = matchRequest(filter as RequestFilter, subject(body === UNPARSEABLE ? undefined : body, message));
+  return verdict.match ? verdict : { match: false, reason: verdict.reason };
 }
 
 /** A message seen as a request: its payload is the body; it has no query or path of its own. */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseEndpoints, matchRequest, payloadFilterOf, storedPayloadFilter, type FanOutEndpoint } from '@herald/core';
+import { chooseEndpoints, explainFanOut, matchRequest, payloadFilterOf, storedPayloadFilter, type FanOutEndpoint } from '@herald/core';
 
 const endpoint = (id: string, extra: Partial<FanOutEndpoint> = {}): FanOutEndpoint =>
   ({ id, disabled: false, eventTypes: null, channels: null, ...extra });
@@ -90,5 +90,23 @@ describe('fan-out with payload filters', () => {
     assert.deepEqual(chosen([proto, ctor], message('{"__proto__": {"polluted": true}}')), ['proto']);
     assert.deepEqual(chosen([proto, ctor], message({ polluted: true })), []);
     assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
+  });
+});
+
+describe('explaining a fan-out', () => {
+  test('each endpoint is matched, not subscribed, or filtered with the reason naming the field', () => {
+    const endpoints = [
+      endpoint('open'),
+      withFilter('big', { total: { amount: { $gte: 10_000 } } }),
+      endpoint('refunds', { eventTypes: ['order.refunded'] }),
+    ];
+    assert.deepEqual(explainFanOut(endpoints, message({ total: { amount: 500 } })), [
+      { endpointId: 'open', outcome: 'matched', reason: null },
+      { endpointId: 'big', outcome: 'filtered', reason: 'body.total.amount: expected $gte 10000, got 500' },
+      { endpointId: 'refunds', outcome: 'not_subscribed', reason: null },
+    ]);
+    assert.deepEqual(explainFanOut([endpoints[1]!], message('not json')), [
+      { endpointId: 'big', outcome: 'filtered', reason: 'body: the payload is not JSON' },
+    ]);
   });
 });
