@@ -87,6 +87,14 @@ describe('outbound endpoint content filters (Herald extension)', () => {
     assert.deepEqual(await destinations(large.id), [withFilter.body.id, withoutFilter.id].sort());
     assert.deepEqual(await destinations(missing.id), [withoutFilter.id]);
 
+    // The fan-out view: each endpoint with what its filter says and whether the message went there.
+    const fanOut = (await call('GET', `/app/${app.id}/msg/${small.id}/fan-out`)).body.data as Array<Record<string, unknown>>;
+    assert.deepEqual(fanOut.sort((a, b) => String(a.endpointId).localeCompare(String(b.endpointId))), [
+      { endpointId: withFilter.body.id, outcome: 'filtered', reason: 'body.total.amount: expected $gte 10000, got 500', delivered: false },
+      { endpointId: withoutFilter.id, outcome: 'matched', reason: null, delivered: true },
+    ].sort((a, b) => a.endpointId.localeCompare(b.endpointId)));
+    assert.equal((await call('GET', `/app/${app.id}/msg/msg_nope/fan-out`)).status, 404);
+
     await open.waitFor(3);
     await filtered.waitFor(1);
     assert.deepEqual(filtered.requests.map((request) => request.headers['webhook-id']), [large.id]);
