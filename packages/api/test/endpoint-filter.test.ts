@@ -70,6 +70,30 @@ describe('outbound endpoint content filters (Herald extension)', () => {
     assert.deepEqual((await call('GET', `/app/${app.id}/endpoint/${endpoint.body.id}`)).body.filter, big, 'the saved filter stands');
   });
 
+  test('editing an ingest endpoint through the Svix endpoint routes changes only its body condition, keeping its header filter', async () => {
+    const ingest = async (method: string, path: string, json?: unknown) => {
+      const response = await fetch(`${herald.url}/ingest/api/v1${path}`, {
+        method, headers: { authorization: `Bearer ${herald.token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      });
+      return { status: response.status, body: await response.json() as Record<string, any> };
+    };
+    const source = await ingest('POST', '/source', { name: 'hooks', type: 'generic-webhook', config: {} });
+    assert.equal(source.status, 201, JSON.stringify(source.body));
+    const requestFilter = { headers: { 'x-event': 'push' }, body: { ref: 'main' } };
+    const endpoint = await ingest('POST', `/source/${source.body.id}/endpoint`, { url: receiver.url, filter: requestFilter });
+    assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+    const appPath = `/app/ingest-${source.body.id}/endpoint/${endpoint.body.id}`;
+
+    assert.deepEqual((await call('GET', appPath)).body.filter, { ref: 'main' }, 'the Svix routes show the body section');
+    assert.equal((await call('PATCH', appPath, { filter: { ref: 'dev' } })).status, 200);
+    assert.deepEqual((await ingest('GET', `/source/${source.body.id}/endpoint/${endpoint.body.id}`)).body.filter,
+      { headers: { 'x-event': 'push' }, body: { ref: 'dev' } });
+    assert.equal((await call('PATCH', appPath, { filter: null })).status, 200);
+    assert.deepEqual((await ingest('GET', `/source/${source.body.id}/endpoint/${endpoint.body.id}`)).body.filter,
+      { headers: { 'x-event': 'push' } });
+  });
+
   test('messages created with the SDK reach a filtered endpoint only when their payload matches; unfiltered endpoints get all', async () => {
     const app = await svix.application.create({ name: 'fan-out' });
     const [filtered, open] = await Promise.all([startReceiver(), startReceiver()]);
@@ -90,8 +114,8 @@ describe('outbound endpoint content filters (Herald extension)', () => {
     // The fan-out view: each endpoint with what its filter says and whether the message went there.
     const fanOut = (await call('GET', `/app/${app.id}/msg/${small.id}/fan-out`)).body.data as Array<Record<string, unknown>>;
     assert.deepEqual(fanOut.sort((a, b) => String(a.endpointId).localeCompare(String(b.endpointId))), [
-      { endpointId: withFilter.body.id, outcome: 'filtered', reason: 'body.total.amount: expected $gte 10000, got 500', delivered: false },
-      { endpointId: withoutFilter.id, outcome: 'matched', reason: null, delivered: true },
+      { endpointId: withFilter.body.id, outcome: 'filtered', reason: 'body.total.amount: expected $gte 10000, got 500', url: filtered.url, delivered: false },
+      { endpointId: withoutFilter.id, outcome: 'matched', reason: null, url: open.url, delivered: true },
     ].sort((a, b) => a.endpointId.localeCompare(b.endpointId)));
     assert.equal((await call('GET', `/app/${app.id}/msg/msg_nope/fan-out`)).status, 404);
 

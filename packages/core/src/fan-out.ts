@@ -21,6 +21,18 @@ export function storedPayloadFilter(payloadFilter: unknown | null): RequestFilte
   return payloadFilter === null || payloadFilter === undefined ? null : { body: payloadFilter };
 }
 
+/**
+ * A stored filter with its body section set to a new payload filter (null removes it). The other
+ * sections stay: the Svix endpoint routes see and edit only the body, so saving an ingest endpoint
+ * through them (the dashboard's endpoint form does) must not drop its headers, query or path filter.
+ */
+export function withPayloadFilter(stored: unknown | null | undefined, payloadFilter: unknown | null): RequestFilter | null {
+  const kept: RequestFilter = isPlainObject(stored) ? { ...stored } : {};
+  delete kept.body;
+  if (payloadFilter !== null && payloadFilter !== undefined) kept.body = payloadFilter;
+  return Object.keys(kept).length === 0 ? null : kept;
+}
+
 /** The payload filter the Svix endpoint routes show: the body section of what is stored. */
 export function payloadFilterOf(stored: unknown | null | undefined): unknown | null {
   if (!isPlainObject(stored)) return null;

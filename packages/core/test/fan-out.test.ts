@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseEndpoints, explainFanOut, matchRequest, payloadFilterOf, storedPayloadFilter, type FanOutEndpoint } from '@herald/core';
+import { chooseEndpoints, explainFanOut, matchRequest, payloadFilterOf, storedPayloadFilter, withPayloadFilter, type FanOutEndpoint } from '@herald/core';
 
 const endpoint = (id: string, extra: Partial<FanOutEndpoint> = {}): FanOutEndpoint =>
   ({ id, disabled: false, eventTypes: null, channels: null, ...extra });
@@ -108,5 +108,16 @@ describe('explaining a fan-out', () => {
     assert.deepEqual(explainFanOut([endpoints[1]!], message('not json')), [
       { endpointId: 'big', outcome: 'filtered', reason: 'body: the payload is not JSON' },
     ]);
+  });
+});
+
+describe('editing the payload filter of a stored filter', () => {
+  test('only the body section changes: an ingest endpoint\'s headers, query and path conditions stay', () => {
+    const ingest = { headers: { 'x-github-event': 'push' }, body: { ref: 'main' } };
+    assert.deepEqual(withPayloadFilter(ingest, { ref: 'dev' }), { headers: { 'x-github-event': 'push' }, body: { ref: 'dev' } });
+    assert.deepEqual(withPayloadFilter(ingest, null), { headers: { 'x-github-event': 'push' } });
+    assert.deepEqual(withPayloadFilter({ body: { a: 1 } }, null), null, 'nothing left: no filter at all');
+    assert.deepEqual(withPayloadFilter(null, { a: 1 }), { body: { a: 1 } });
+    assert.deepEqual(ingest, { headers: { 'x-github-event': 'push' }, body: { ref: 'main' } }, 'the stored value is not mutated');
   });
 });

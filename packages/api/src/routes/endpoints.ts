@@ -10,6 +10,7 @@ import {
   isEd25519Secret,
   newId,
   normaliseSecret,
+  withPayloadFilter,
   type Application,
   type Endpoint,
 } from '@herald/core';
@@ -64,7 +65,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const url = checkUrl(body.url);
     const eventTypes = filterTypesOf(body) ?? null;
     await checkFilterTypes(eventTypes);
-    const filter = payloadFilterChange(body) ?? null;
+    const filter = withPayloadFilter(null, payloadFilterChange(body) ?? null);
     const created = await deps.store.createEndpoint({
       id: newId('ep'),
       appId: application.id,
@@ -122,7 +123,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
       throttleRate: throttleOf(body),
       metadata: body.metadata,
       version: body.version ?? endpoint.version,
-      ...withFilter(body),
+      ...withFilter(endpoint, body),
     }, body.requireVerification);
   });
 
@@ -140,7 +141,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const types = filterTypesOf(body);
     if (types !== undefined) changes.eventTypes = types;
     if (body.throttleRate !== undefined || body.rateLimit !== undefined) changes.throttleRate = throttleOf(body);
-    Object.assign(changes, withFilter(body));
+    Object.assign(changes, withFilter(endpoint, body));
     return update(application, endpoint, changes, body.requireVerification);
   });
 
@@ -231,9 +232,9 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
 }
 
 /** The filter change a PUT or PATCH asks for; nothing when the request leaves the field out. */
-function withFilter(body: { filter?: unknown }): Pick<EndpointChanges, 'filter'> {
+function withFilter(endpoint: Endpoint, body: { filter?: unknown }): Pick<EndpointChanges, 'filter'> {
   const filter = payloadFilterChange(body);
-  return filter === undefined ? {} : { filter };
+  return filter === undefined ? {} : { filter: withPayloadFilter(endpoint.filter, filter) };
 }
 
 function checkHeaders(headers: Record<string, string>): Record<string, string> {

@@ -29,7 +29,7 @@ export function registerMessageFanOutRoutes(app: FastifyInstance, deps: ApiDeps)
     } while (iterator);
     const endpoints = await deps.store.allEndpoints(application.id);
     return {
-      data: explainFanOut(endpoints, message).map((verdict) => ({ ...verdict, delivered: delivered.has(verdict.endpointId) })),
+      data: explainFanOut(endpoints, message).map((verdict, i) => ({ ...verdict, url: endpoints[i]!.url, delivered: delivered.has(verdict.endpointId) })),
     };
   });
 }

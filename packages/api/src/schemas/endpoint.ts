@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MESSAGE_STATUS_TEXT, ValidationError, payloadFilterOf, storedPayloadFilter, validateFilter, type Endpoint, type EndpointVerification, type MessageStatus, type RequestFilter } from '@herald/core';
+import { MESSAGE_STATUS_TEXT, ValidationError, payloadFilterOf, validateFilter, type Endpoint, type EndpointVerification, type MessageStatus } from '@herald/core';
 import { eventTypeName, iso, metadata, rate, uid } from './common.ts';
 
 // Beyond Svix: `whsk_` + base64 of a 32-byte ed25519 seed makes Herald sign with ed25519 (v1a).
@@ -66,13 +66,12 @@ export function filterTypesOf(input: { filterTypes?: string[] | null; eventTypes
 }
 
 /**
- * The stored form of the `filter` a request gave (see core/fan-out.ts: `{ body: <filter> }`), null to
- * clear it, undefined when not given. A filter the evaluator would refuse is a 422 naming the bad
- * operator at its place (`body.filter.total.$gtee`), never a filter that silently drops everything.
+ * The payload filter a request gave, validated: null to clear it, undefined when not given. A filter
+ * the evaluator would refuse is a 422 naming the bad operator at its place (`body.filter.total.$gtee`),
+ * never a filter that silently drops everything. Stored with withPayloadFilter (core/fan-out.ts).
  */
-export function payloadFilterChange(body: { filter?: unknown }): RequestFilter | null | undefined {
-  if (body.filter === undefined) return undefined;
-  if (body.filter === null) return null;
+export function payloadFilterChange(body: { filter?: unknown }): unknown | null | undefined {
+  if (body.filter === undefined || body.filter === null) return body.filter;
   const problem = validateFilter(body.filter);
   if (problem) {
     throw new ValidationError([{
@@ -81,7 +80,7 @@ export function payloadFilterChange(body: { filter?: unknown }): RequestFilter |
       type: 'value_error.filter',
     }]);
   }
-  return storedPayloadFilter(body.filter);
+  return body.filter;
 }
 
 /** Values of these headers are write-only: reads name them but never show them. */
