@@ -17,10 +17,11 @@ export interface EnqueueInput {
 /**
  * Creates a message with the caller's own pg client, inside the caller's transaction: the message
  * and its deliveries commit or roll back together with the application's data (the outbox
- * pattern, with Herald's tables as the outbox). Fan-out is the API's: every enabled endpoint
- * whose event type filter and channels match and whose payload filter (if any) matches. Workers are notified when, and only if, the
- * transaction commits. The client must
- * reach Herald's tables (same database, Herald's schema on its search_path).
+ * pattern, with Herald's tables as the outbox). Fan-out is the API's (core chooseEndpoints): every
+ * enabled endpoint whose event type filter and channels match and whose payload filter, if it has
+ * one, matches; read and decided inside the caller's transaction. Workers are notified when, and
+ * only if, the transaction commits. The client must reach Herald's tables (same database, Herald's
+ * schema on its search_path).
  */
 export async function enqueueMessage(client: Queryable, input: EnqueueInput, now: number = Date.now()): Promise<Message> {
   const app = await getApplication(client, input.app);
