@@ -24,7 +24,7 @@ for (let i = 0; i < FANOUT; i++) {
 }
 const payload = JSON.stringify({ n: 0, padding: 'x'.repeat(64) });
 const batchOf = (at: number): NewMessage[] => Array.from({ length: BATCH }, () => ({
-  message: { id: newId('msg', at), appId: app.id, eventType: 'bench.event', eventId: null, channels: null, payload, createdAt: at },
+  message: { id: newId('msg', at), appId: app.id, eventType: 'bench.event', eventId: null, channels: null, tags: null, payload, createdAt: at },
   endpointIds,
 }));
 

@@ -31,7 +31,7 @@ async function seed(): Promise<void> {
       const createdAt = T0 + index * 1000;
       const message: Message = {
         id: newId('msg', createdAt), appId: app.id, eventType: index % 1000 === 0 ? 'invoice.disputed' : 'invoice.paid',
-        eventId: null, channels: null, payload: JSON.stringify({ invoice: `inv_${index}` }), createdAt,
+        eventId: null, channels: null, tags: null, payload: JSON.stringify({ invoice: `inv_${index}` }), createdAt,
       };
       ids.push(message.id);
       if (message.eventType === 'invoice.disputed') disputed.push(message.id);

@@ -90,7 +90,7 @@ test('secrets and tokens never reach the database or the logs in plaintext, acro
   await call('POST', `/api/v1/app/${app.id}/endpoint/${withGenerated.id}/secret/rotate`, { key: rotatedTo });
   secrets.set(withGenerated.id, rotatedTo);
 
-  const organisation = await call<{ token: string }>('POST', '/api/v1/auth/token', { description: 'ci' });
+  const organisation = await call<{ token: string }>('POST', '/api/v1/auth/token', { description: 'ci', scopes: ['read', 'write'] });
   const portal = await call<{ token: string }>('POST', `/api/v1/auth/app-portal-access/${app.id}`, {});
   needles.push(organisation.token, portal.token);
   await api(herald, organisation.token)('GET', '/api/v1/app');

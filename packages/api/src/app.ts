@@ -10,6 +10,7 @@ import { registerIdempotency } from './idempotency.ts';
 import { registerInspector } from './inspector/index.ts';
 import { implementedDocument } from './openapi.ts';
 import { jsonBodyParser } from './json-body.ts';
+import { registerStorableTextChecks } from './storable-text.ts';
 import { errorHandler, problemFor, sendProblem } from './problem.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAuthTokenRoutes } from './routes/auth-tokens.ts';
@@ -63,6 +64,8 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
   app.decorateRequest('callerScope', '');
   // Set by authentication on every route that is not public; never defaults to a privileged caller.
   app.decorateRequest('principal', null as never);
+  // Before authentication: an application token's check looks its path's app id up in the store.
+  registerStorableTextChecks(app);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0]!;
     if (!(path.startsWith('/api/') || path.startsWith(INGEST_API_PREFIX)) || PUBLIC_PATHS.has(path)) return;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ConflictError, IdempotencyMismatchError } from '@herald/core';
+import { BadRequestError, ConflictError, IdempotencyMismatchError } from '@herald/core';
 import type { IdempotencyRecord, Store } from '@herald/storage';
 
 /** Keys are kept this long, as Stripe does. */
@@ -41,6 +41,8 @@ export function registerIdempotency(app: FastifyInstance, store: Store, clock: (
     if (request.method !== 'POST' || typeof key !== 'string' || key.length === 0) return;
     // Only the API: a request captured by the inspector (/in/...) may carry any header, and is kept as sent.
     if (!request.url.startsWith('/api/')) return;
+    // Node joins repeated headers with ", ": two keys would silently become a third one.
+    if (headerCount(request, 'idempotency-key') > 1) throw new BadRequestError('Send one Idempotency-Key header, not several.');
     const claim: IdempotencyClaim = { scope: request.callerScope, key: key.slice(0, 256), requestHash: requestHash(request) };
     const previous = await store.getIdempotency(claim.scope, claim.key, clock() - IDEMPOTENCY_TTL_MS);
     if (previous) {
@@ -65,6 +67,13 @@ export function registerIdempotency(app: FastifyInstance, store: Store, clock: (
     const claim = request.idempotency;
     if (claim) inFlight.delete(`${claim.scope}\0${claim.key}`);
   });
+}
+
+function headerCount(request: FastifyRequest, name: string): number {
+  let count = 0;
+  const raw = request.raw.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) if (raw[index]!.toLowerCase() === name) count++;
+  return count;
 }
 
 export function requestHash(request: FastifyRequest): string {

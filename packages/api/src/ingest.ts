@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 import { HeraldError, UnavailableError, chooseEndpoints, type Message } from '@herald/core';
+=======
+import { HeraldError, UnavailableError, type Message } from '@herald/core';
+>>>>>>> main
 import type { IdempotencyRecord, NewMessage, Store } from '@herald/storage';
 
 interface Queued {
@@ -32,8 +36,14 @@ export class MessageIngest {
 
   constructor(private readonly options: IngestOptions) {}
 
-  /** Resolves once the message and its deliveries are committed; rejects with a HeraldError otherwise. */
+  /**
+   * Resolves once the message and its deliveries are committed; rejects with a HeraldError
+   * otherwise. The store finds the subscribed endpoints inside the committing transaction (see
+   * NewMessage.endpointIds): a list read here, before the commit, could miss an endpoint created
+   * in between.
+   */
   async submit(message: Message, idempotency?: IdempotencyRecord, onlyEndpointId?: string): Promise<void> {
+<<<<<<< HEAD
     const endpoints = await this.options.store.allEndpoints(message.appId);
     // One endpoint asked for by name (a ping, send-example) skips subscription and content filters;
     // otherwise subscription and payload filter decide, once, before the commit: a message's
@@ -41,6 +51,14 @@ export class MessageIngest {
     const endpointIds = (onlyEndpointId ? endpoints.filter((endpoint) => endpoint.id === onlyEndpointId) : chooseEndpoints(endpoints, message))
       .map((endpoint) => endpoint.id);
     return this.enqueue(idempotency ? { message, endpointIds, idempotency } : { message, endpointIds });
+=======
+    const item: NewMessage = {
+      message,
+      ...(onlyEndpointId ? { endpointIds: [onlyEndpointId] } : {}),
+      ...(idempotency ? { idempotency } : {}),
+    };
+    return this.enqueue(item);
+>>>>>>> main
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { createScanner, type SyntaxKind } from 'jsonc-parser';
-import { BadRequestError } from '@herald/core';
+import { BadRequestError, UnsupportedMediaTypeError } from '@herald/core';
 
 /**
  * Deeper JSON is refused with a 400. The parser itself copes with any depth, but answering with
@@ -79,6 +79,17 @@ export function topLevelValues(text: string): Map<string, string> {
   return values;
 }
 
+/**
+ * A compressed body would be read as its compressed bytes: refused rather than misread (and rather
+ * than inflated, which would need its own limit on the decoded size to stay within the body limit).
+ */
+function refuseEncodedBody(request: FastifyRequest): void {
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new UnsupportedMediaTypeError(`Content-Encoding "${encoding.slice(0, 40)}" is not supported: send the JSON body uncompressed.`);
+  }
+}
+
 type Done = (error: Error | null, value?: unknown) => void;
 type JsonParser = (request: FastifyRequest, body: string, done: Done) => void;
 
@@ -93,6 +104,7 @@ export function jsonBodyParser(parse: JsonParser) {
     let parsed: unknown;
     let failure: Error | null = null;
     try {
+      refuseEncodedBody(request);
       const text = decodeJsonText(body);
       request.rawBody = text;
       parse(request, text, (error, value) => {

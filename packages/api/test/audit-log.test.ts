@@ -48,7 +48,7 @@ describe('audit log', () => {
   });
 
   test('only the admin token reads the audit log, and no route changes it', async () => {
-    const org = (await (await call('/api/v1/auth/token', herald.token, 'POST', {})).json()) as { token: string };
+    const org = (await (await call('/api/v1/auth/token', herald.token, 'POST', { scopes: ['read', 'write'] })).json()) as { token: string };
     assert.equal((await call('/api/v1/audit-log', org.token)).status, 403);
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       assert.equal((await call('/api/v1/audit-log', herald.token, method, method === 'DELETE' ? undefined : {})).status, 404, method);

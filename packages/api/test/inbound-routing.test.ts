@@ -8,6 +8,8 @@ import { eventually, startReceiver, type Receiver } from '@herald/testing';
 import { InboundRouter } from '../src/inbound/router.ts';
 import { messageOut } from '../src/schemas/message.ts';
 import { startInboundHarness, type InboundHarness } from './support/inbound-harness.ts';
+import { PostgresStore } from '@herald/storage-postgres';
+import { postgresTestDatabase } from '@herald/testing/postgres';
 
 const SECRET = 'github webhook secret';
 
@@ -33,6 +35,44 @@ async function routed(store: Store, requestId: string, round = 0): Promise<Map<s
     const outcomes = (await store.listRouteOutcomes(requestId)).filter((outcome) => outcome.round === round);
     return outcomes.length > 0 ? new Map(outcomes.map((outcome) => [outcome.endpointId, outcome])) : undefined;
   }, 10_000, `routing of ${requestId}`);
+}
+
+/** A router dies after its message is committed and before it completes; another routes the request again. */
+async function crashBetweenMessageAndCompletion(harness: InboundHarness, target: Receiver): Promise<void> {
+  const { source, ingestUrl } = await harness.source('generic-webhook', {});
+  await harness.endpoint(source, target.url);
+  const response = await fetch(ingestUrl, { method: 'POST', body: '{"n":1}', headers: { 'content-type': 'application/json' } });
+  const requestId = response.headers.get('herald-request-id')!;
+  const logger = pino({ level: 'silent' });
+  const crashing = new Proxy(harness.store, {
+    get(store, name, receiver) {
+      if (name === 'completeInboundRouting') return async () => { throw new Error('the process died here'); };
+      const value = Reflect.get(store, name, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(store) : value;
+    },
+  });
+  const first = new InboundRouter({ store: crashing, ingest: harness.ingest, clock: Date.now, logger, leaseMs: 30_000 });
+  assert.equal(await first.routeBatch(), 1);
+  const [delivered] = await target.waitFor(1);
+  assert.deepEqual(await harness.store.listRouteOutcomes(requestId), [], 'not completed');
+
+  const stillLeased = new InboundRouter({ store: harness.store, ingest: harness.ingest, clock: Date.now, logger });
+  assert.equal(await stillLeased.routeBatch(), 0, 'the lease holds it for now');
+  const later = new InboundRouter({ store: harness.store, ingest: harness.ingest, clock: () => Date.now() + 31_000, logger });
+  assert.equal(await later.routeBatch(), 1);
+  const outcomes = await harness.store.listRouteOutcomes(requestId);
+  assert.equal(outcomes.length, 1);
+  assert.equal(outcomes[0]!.outcome, 'forwarded');
+  assert.equal(outcomes[0]!.msgId, delivered!.headers['webhook-id']);
+  const messages = await harness.store.listMessages(source.appId, { limit: 10, iterator: null, order: 'descending' });
+  assert.equal(messages.data.length, 1, 'one message');
+
+  // A marker routed after: once it arrives, any second delivery of the first would have too.
+  const marker = await fetch(ingestUrl, { method: 'POST', body: '{"marker":1}', headers: { 'content-type': 'application/json' } });
+  assert.equal(marker.status, 200);
+  assert.equal(await later.routeBatch(), 1);
+  const arrived = await target.waitFor(2);
+  assert.deepEqual(arrived.map((r) => r.body), ['{"n":1}', '{"marker":1}']);
 }
 
 describe('routing accepted requests to ingest endpoints', () => {
@@ -78,7 +118,7 @@ describe('routing accepted requests to ingest endpoints', () => {
     assert.equal(outcomes.get(onPush.endpoint.id)?.outcome, 'forwarded');
     assert.equal(outcomes.get(onPush.endpoint.id)?.msgId, message.id);
     assert.equal(outcomes.get(onIssues.endpoint.id)?.outcome, 'filtered');
-    assert.match(outcomes.get(onIssues.endpoint.id)!.reason!, /^body/);
+    assert.equal(outcomes.get(onIssues.endpoint.id)!.reason, 'body.action: missing, expected "opened"', 'the reason names the field once');
 
     // A later request that does match the issues endpoint arrives there; the push never did.
     const opened = '{"action":"opened","issue":{"number":1}}';
@@ -163,42 +203,8 @@ describe('a router that stops between the message and its completion', () => {
     await target.close();
   });
 
-  test('the request is routed again after the lease, finds its message, and is delivered under the same webhook-id, once', async () => {
-    const { source, ingestUrl } = await harness.source('generic-webhook', {});
-    await harness.endpoint(source, target.url);
-    const response = await fetch(ingestUrl, { method: 'POST', body: '{"n":1}', headers: { 'content-type': 'application/json' } });
-    const requestId = response.headers.get('herald-request-id')!;
-    const logger = pino({ level: 'silent' });
-    const crashing = new Proxy(harness.store, {
-      get(store, name, receiver) {
-        if (name === 'completeInboundRouting') return async () => { throw new Error('the process died here'); };
-        const value = Reflect.get(store, name, receiver) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(store) : value;
-      },
-    });
-    const first = new InboundRouter({ store: crashing, ingest: harness.ingest, clock: Date.now, logger, leaseMs: 30_000 });
-    assert.equal(await first.routeBatch(), 1);
-    const [delivered] = await target.waitFor(1);
-    assert.deepEqual(await harness.store.listRouteOutcomes(requestId), [], 'not completed');
-
-    const stillLeased = new InboundRouter({ store: harness.store, ingest: harness.ingest, clock: Date.now, logger });
-    assert.equal(await stillLeased.routeBatch(), 0, 'the lease holds it for now');
-    const later = new InboundRouter({ store: harness.store, ingest: harness.ingest, clock: () => Date.now() + 31_000, logger });
-    assert.equal(await later.routeBatch(), 1);
-    const outcomes = await harness.store.listRouteOutcomes(requestId);
-    assert.equal(outcomes.length, 1);
-    assert.equal(outcomes[0]!.outcome, 'forwarded');
-    assert.equal(outcomes[0]!.msgId, delivered!.headers['webhook-id']);
-    const messages = await harness.store.listMessages(source.appId, { limit: 10, iterator: null, order: 'descending' });
-    assert.equal(messages.data.length, 1, 'one message');
-
-    // A marker routed after: once it arrives, any second delivery of the first would have too.
-    const marker = await fetch(ingestUrl, { method: 'POST', body: '{"marker":1}', headers: { 'content-type': 'application/json' } });
-    assert.equal(marker.status, 200);
-    assert.equal(await later.routeBatch(), 1);
-    const arrived = await target.waitFor(2);
-    assert.deepEqual(arrived.map((r) => r.body), ['{"n":1}', '{"marker":1}']);
-  });
+  test('the request is routed again after the lease, finds its message, and is delivered under the same webhook-id, once', () =>
+    crashBetweenMessageAndCompletion(harness, target));
 
   test('a stale router\'s completion is refused once another took the request over (fenced)', async () => {
     const { source, ingestUrl } = await harness.source('generic-webhook', {});
@@ -216,3 +222,23 @@ describe('a router that stops between the message and its completion', () => {
   });
 });
 
+
+const postgres = await postgresTestDatabase();
+
+describe('a router that stops between the message and its completion, on PostgreSQL', { skip: !postgres }, () => {
+  let harness: InboundHarness;
+  let target: Receiver;
+  before(async () => {
+    const store = new PostgresStore({ connectionString: postgres!.url, schema: await postgres!.createSchema(), poolSize: 4 });
+    await store.migrate();
+    harness = await startInboundHarness({ store, route: false });
+    target = await startReceiver();
+  });
+  after(async () => {
+    await harness.stop();
+    await target.close();
+  });
+
+  test('the request is routed again after the lease, finds its message, and is delivered under the same webhook-id, once', () =>
+    crashBetweenMessageAndCompletion(harness, target));
+});

@@ -65,7 +65,7 @@ describe('rate limits per token', () => {
     test('a token over its budget gets 429 with Retry-After, while other tokens and the ingest budget are untouched', async () => {
       const managementSince = performance.now();
       const app = (await (await call('/api/v1/app', herald.token, 'POST', { name: 'limited' })).json()) as { id: string };
-      const org = (await (await call('/api/v1/auth/token', herald.token, 'POST', {})).json()) as { token: string };
+      const org = (await (await call('/api/v1/auth/token', herald.token, 'POST', { scopes: ['read', 'write'] })).json()) as { token: string };
       for (let i = 0; i < 3; i++) assert.equal((await call('/api/v1/app', herald.token)).status, 200);
       const refused = await call('/api/v1/app', herald.token);
       assert.equal(refused.status, 429);

@@ -96,7 +96,11 @@ describe('API tokens and app-portal access', () => {
     assert.equal((await call('/api/v1/auth/logout', token, 'POST')).status, 204);
     assert.equal((await call('/api/v1/app/shop', token)).status, 401);
 
-    const created = await admin('/api/v1/auth/token', 'POST', { description: 'ci' });
+    const unscoped = await admin('/api/v1/auth/token', 'POST', { description: 'ci' });
+    assert.equal(unscoped.status, 422, 'scopes must be named: no default read-write token');
+    assert.deepEqual(((await unscoped.json()) as { detail: Array<{ loc: string[] }> }).detail[0]!.loc, ['body', 'scopes']);
+    assert.equal((await admin('/api/v1/auth/token', 'POST', {})).status, 422);
+    const created = await admin('/api/v1/auth/token', 'POST', { description: 'ci', scopes: ['read', 'write'] });
     assert.equal(created.status, 201);
     const org = (await created.json()) as { id: string; token: string; kind: string; scopes: string[] };
     assert.equal(org.kind, 'organisation');

@@ -84,6 +84,8 @@ export interface Message {
   eventType: string;
   eventId: string | null;
   channels: string[] | null;
+  /** Free-form labels to find the message by (`list?tag=`); unlike channels, they route nothing. */
+  tags: string[] | null;
   /** The JSON text of the payload exactly as signed and sent. */
   payload: string;
   createdAt: number;

@@ -4,11 +4,13 @@
  */
 export type ErrorCode =
   | 'bad_request'
+  | 'invalid_data'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'validation'
   | 'idempotency_mismatch'
   | 'rate_limited'
@@ -37,6 +39,18 @@ export class BadRequestError extends HeraldError {
   }
 }
 
+/**
+ * A value the database refused as data (PostgreSQL's SQLSTATE class 22: a NUL in text, a number
+ * out of its column's range, malformed JSON for a jsonb column). The request is at fault, not the
+ * server: a 400, so that no client retries it as it would a 5xx. The API refuses such values
+ * before they reach storage; this is the net under that check.
+ */
+export class InvalidDataError extends HeraldError {
+  constructor(message = 'The request holds a value that cannot be stored (such as U+0000 in text, or a number out of range).') {
+    super('invalid_data', 400, message);
+  }
+}
+
 export class UnauthorizedError extends HeraldError {
   constructor(message = 'Missing or invalid bearer token.') {
     super('unauthorized', 401, message);
@@ -58,6 +72,12 @@ export class ConflictError extends HeraldError {
 export class PayloadTooLargeError extends HeraldError {
   constructor(limitBytes: number) {
     super('payload_too_large', 413, `Request body is larger than the limit of ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends HeraldError {
+  constructor(message: string) {
+    super('unsupported_media_type', 415, message);
   }
 }
 

@@ -8,6 +8,7 @@ export interface MessageInput {
   payload: string;
   eventId?: string | null;
   channels?: string[] | null;
+  tags?: string[] | null;
 }
 
 /**
@@ -21,6 +22,7 @@ export function newMessage(input: MessageInput, now: number): Message {
     eventType: input.eventType,
     eventId: input.eventId ?? null,
     channels: input.channels && input.channels.length > 0 ? input.channels : null,
+    tags: input.tags && input.tags.length > 0 ? [...new Set(input.tags)] : null,
     payload: input.payload,
     createdAt: now,
   };

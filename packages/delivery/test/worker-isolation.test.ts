@@ -38,7 +38,7 @@ async function loopback(answer: boolean): Promise<{ url: string; open: () => num
 async function queue(store: Store, endpointId: string, appId: string, count: number): Promise<void> {
   const now = Date.now();
   await store.createMessages(Array.from({ length: count }, () => ({
-    message: { id: newId('msg'), appId, eventType: 'x.y', eventId: null, channels: null, payload: '{}', createdAt: now },
+    message: { id: newId('msg'), appId, eventType: 'x.y', eventId: null, channels: null, tags: null, payload: '{}', createdAt: now },
     endpointIds: [endpointId],
   })), now);
 }
@@ -140,7 +140,7 @@ test('a request that is over frees its origin at once: results still being writt
 function messages(appId: string, endpointId: string, count: number): Array<{ message: Message; endpointIds: string[] }> {
   const now = Date.now();
   return Array.from({ length: count }, () => ({
-    message: { id: newId('msg'), appId, eventType: 'x.y', eventId: null, channels: null, payload: '{}', createdAt: now },
+    message: { id: newId('msg'), appId, eventType: 'x.y', eventId: null, channels: null, tags: null, payload: '{}', createdAt: now },
     endpointIds: [endpointId],
   }));
 }

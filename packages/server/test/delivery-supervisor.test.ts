@@ -78,7 +78,7 @@ test('a delivery thread that dies is replaced: ingest answers 503 meanwhile, and
   const app = await store.createApplication(newApplication(), Date.now());
   const endpoint = await store.createEndpoint(newEndpoint(app.id, { url: receiver.url }), Date.now());
   const messageFor = (n: number): NewMessage => ({
-    message: { id: newId('msg'), appId: app.id, eventType: 'order.paid', eventId: null, channels: null, payload: JSON.stringify({ n }), createdAt: Date.now() },
+    message: { id: newId('msg'), appId: app.id, eventType: 'order.paid', eventId: null, channels: null, tags: null, payload: JSON.stringify({ n }), createdAt: Date.now() },
     endpointIds: [endpoint.id],
   });
 

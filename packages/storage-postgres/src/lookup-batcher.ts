@@ -1,3 +1,5 @@
+import { UnavailableError } from '@herald/core';
+
 interface Waiter<R> {
   key: string;
   resolve: (rows: R[]) => void;
@@ -30,13 +32,33 @@ export class LookupBatcher<R> {
   private async flush(): Promise<void> {
     const waiters = this.waiters;
     this.waiters = [];
+    const keys = [...new Set(waiters.map((waiter) => waiter.key))];
     let found: Map<string, R[]>;
     try {
-      found = await this.fetch([...new Set(waiters.map((waiter) => waiter.key))]);
+      found = await this.fetch(keys);
     } catch (error) {
-      for (const waiter of waiters) waiter.reject(error);
+      if (keys.length === 1 || error instanceof UnavailableError) {
+        for (const waiter of waiters) waiter.reject(error);
+        return;
+      }
+      // One key the database refuses (a NUL in an id) fails the shared query for every caller in
+      // it, who may be other tenants. Each key is asked again alone, so only the callers of a
+      // guilty key see its error. An outage fails them all at once: alone, each would fail the same.
+      await Promise.all(keys.map((key) => this.settle(waiters.filter((waiter) => waiter.key === key), [key])));
       return;
     }
+    this.handOut(waiters, found);
+  }
+
+  private async settle(waiters: Array<Waiter<R>>, keys: string[]): Promise<void> {
+    try {
+      this.handOut(waiters, await this.fetch(keys));
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  private handOut(waiters: Array<Waiter<R>>, found: Map<string, R[]>): void {
     const handedOut = new Set<string>();
     for (const waiter of waiters) {
       const rows = found.get(waiter.key) ?? [];

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { asOutage } from './sql.ts';
+import { asStoreError } from './sql.ts';
 
 const INT8 = 20;
 
@@ -44,11 +44,11 @@ export function createPool(options: PoolOptions): pg.Pool {
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
   const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient>;
   pool.query = ((...args: unknown[]) => query(...args).catch((error: unknown) => {
-    throw asOutage(error);
+    throw asStoreError(error);
   })) as typeof pool.query;
   // pool.query itself calls connect with a callback: that form is left alone.
   pool.connect = ((callback?: unknown) => (callback ? connect(callback) : connect().catch((error: unknown) => {
-    throw asOutage(error);
+    throw asStoreError(error);
   }))) as typeof pool.connect;
   return pool;
 }

@@ -139,6 +139,12 @@ export class PostgresStore implements Store {
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
     return messages.recoverEndpoint(this.pool, appId, endpointId, since, until, now);
   }
+  expungeMessageContent(appId: string, msgId: string, now: number): Promise<boolean> {
+    return messages.expungeMessageContent(this.pool, appId, msgId, now);
+  }
+  expungeAttemptContent(appId: string, msgId: string, attemptId: string): Promise<boolean> {
+    return attempts.expungeAttemptContent(this.pool, appId, msgId, attemptId);
+  }
 
   getAttempt(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined> { return attempts.getAttempt(this.pool, appId, msgId, attemptId); }
   listAttemptsByEndpoint(appId: string, endpointId: string, filter: AttemptFilter): Promise<Page<Attempt>> {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ConflictError, UnavailableError } from '@herald/core';
+import { ConflictError, InvalidDataError, UnavailableError } from '@herald/core';
 import { pageCursor, toPage, type Page, type PageRequest } from '@herald/storage';
 
 /** A pool or a client inside a transaction: everything the queries need. */
@@ -36,7 +36,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw asOutage(error);
+    throw asStoreError(error);
   } finally {
     client.release();
   }
@@ -87,4 +87,34 @@ export function asOutage(error: unknown): unknown {
       .test(`${String(code)} ${error.message}`)
     : /^(08|57P0|53300)/.test(sqlState);
   return outage ? Object.assign(new UnavailableError(), { cause: error }) : error;
+}
+
+/** SQLSTATE class 22 ("data exception"): the value was at fault, not the statement or the server. */
+export function isDataError(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * What every query failure becomes before it leaves the adapter: an outage is an UnavailableError
+ * (503, retry later), a data exception an InvalidDataError (400: retrying cannot help, so a
+ * client that retries 5xx must not see one), anything else passes unchanged and is a logged 500.
+ */
+export function asStoreError(error: unknown): unknown {
+  if (error instanceof InvalidDataError) return error;
+  if (isDataError(error)) return Object.assign(new InvalidDataError(), { cause: error });
+  return asOutage(error);
+}
+
+/** The first key of every fan-out lock: a namespace, so that no other advisory lock collides with them. */
+const FAN_OUT_LOCK = 0x68657261; // "hera"
+
+/**
+ * Takes, until the transaction ends, the fan-out lock of each application: shared by message
+ * commits (which read the endpoints), exclusive for endpoint creation. Keys are taken in sorted
+ * order; a hash collision between two applications only makes one wait for the other.
+ */
+export async function lockFanOut(client: Queryable, appIds: string[], mode: 'shared' | 'exclusive'): Promise<void> {
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await client.query(`SELECT ${lock}(${FAN_OUT_LOCK}, hashtext(app_id)) FROM unnest($1::text[]) AS t(app_id) ORDER BY app_id`, [[...appIds].sort()]);
 }

@@ -21,7 +21,7 @@ if (database) {
       channels: null, headers: {}, throttleRate: options.throttleRate ?? null, metadata: {}, version: 1, secret: 'whsec_' + 'A'.repeat(32),
     }, T0);
     for (let i = 0; i < count; i++) {
-      const message = { id: newId('msg', T0), appId: app.id, eventType: 'e', eventId: null, channels: null, payload: '{}', createdAt: T0 };
+      const message = { id: newId('msg', T0), appId: app.id, eventType: 'e', eventId: null, channels: null, tags: null, payload: '{}', createdAt: T0 };
       await first.createMessages([{ message, endpointIds: [endpoint.id] }], T0);
     }
     return {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newId } from '@herald/core';
+import { InvalidDataError, UnavailableError, newId } from '@herald/core';
 import { postgresTestDatabase } from '@herald/testing/postgres';
 import { PostgresStore } from '../src/postgres-store.ts';
 import { LookupBatcher } from '../src/lookup-batcher.ts';
@@ -27,16 +27,31 @@ test('a lookup asked for while a query is in flight gets a query of its own, sen
   assert.deepEqual(await second, ['new']);
 });
 
-test('a failed query fails every lookup in its batch, and the next turn queries again', async () => {
+test('an outage fails every lookup in its batch at once, and the next turn queries again', async () => {
   let calls = 0;
   const batcher = new LookupBatcher<string>(async () => {
-    if (++calls === 1) throw new Error('connection reset');
+    if (++calls === 1) throw new UnavailableError();
     return new Map([['k', ['row']]]);
   });
   const failures = await Promise.allSettled([batcher.load('k'), batcher.load('other')]);
   assert.deepEqual(failures.map((result) => result.status), ['rejected', 'rejected']);
+  assert.equal(calls, 1, 'no key is retried alone during an outage');
   assert.deepEqual(await batcher.load('k'), ['row']);
   assert.deepEqual(await batcher.load('missing'), []);
+});
+
+test('a key the database refuses fails only its own callers: the others in its batch are answered', async () => {
+  const fetched: string[][] = [];
+  const batcher = new LookupBatcher<string>(async (keys) => {
+    fetched.push(keys);
+    if (keys.includes('bad')) throw new InvalidDataError();
+    return new Map(keys.map((key) => [key, [`row of ${key}`]]));
+  });
+  const results = await Promise.allSettled([batcher.load('a'), batcher.load('bad'), batcher.load('b'), batcher.load('bad'), batcher.load('a')]);
+  assert.deepEqual(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).name)),
+    [['row of a'], 'InvalidDataError', ['row of b'], 'InvalidDataError', ['row of a']]);
+  assert.deepEqual(fetched[0], ['a', 'bad', 'b'], 'first asked together');
+  assert.deepEqual(fetched.slice(1).sort(), [['a'], ['b'], ['bad']], 'then each key alone');
 });
 
 const database = await postgresTestDatabase();
@@ -76,6 +91,28 @@ if (database) {
       await store.updateApplication(shop.id, { uid: 'store' }, T0 + 1);
       assert.equal(await store.getApplication('shop'), undefined);
       assert.equal((await store.getApplication('store'))?.id, shop.id);
+    } finally {
+      await store.close();
+      await database.dropSchema(schema);
+    }
+  });
+
+  test('a NUL in a looked-up id fails that lookup with a 400 error, never the lookups of other tenants beside it', async () => {
+    const schema = await database.createSchema();
+    const store = new PostgresStore({ connectionString: database.url, schema, poolSize: 2 });
+    try {
+      await store.migrate();
+      const shop = await store.createApplication({ id: newId('app'), uid: 'shop', name: 'Shop', throttleRate: null, metadata: {} }, T0);
+      const results = await Promise.allSettled([
+        store.getApplication('shop'), store.getApplication('sh\u0000op'), store.allEndpoints(shop.id), store.allEndpoints('app_\u0000'),
+        store.getApplication(shop.id),
+      ]);
+      assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+      for (const failed of [results[1], results[3]] as PromiseRejectedResult[]) {
+        assert.ok(failed.reason instanceof InvalidDataError, String(failed.reason));
+        assert.equal(failed.reason.status, 400);
+      }
+      assert.equal((results[0] as PromiseFulfilledResult<{ id: string } | undefined>).value?.id, shop.id);
     } finally {
       await store.close();
       await database.dropSchema(schema);

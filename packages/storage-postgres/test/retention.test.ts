@@ -20,7 +20,7 @@ if (database) {
         channels: null, headers: {}, throttleRate: null, metadata: {}, version: 1, secret: 'whsec_' + 'A'.repeat(32),
       }, T0);
       const accept = async (at: number) => {
-        const message = { id: newId('msg', at), appId: app.id, eventType: 'e', eventId: null, channels: null, payload: `{"at":${at}}`, createdAt: at };
+        const message = { id: newId('msg', at), appId: app.id, eventType: 'e', eventId: null, channels: null, tags: null, payload: `{"at":${at}}`, createdAt: at };
         assert.deepEqual(await store.createMessages([{ message, endpointIds: [endpoint.id] }], at), [null]);
         return message;
       };

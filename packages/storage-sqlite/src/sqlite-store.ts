@@ -15,6 +15,7 @@ import {
   type Message,
   type NewInspectorCapture,
   MessageStatus,
+  isSubscribed,
   TriggerType,
 } from '@herald/core';
 import {
@@ -430,13 +431,11 @@ export class SqliteStore implements Store {
   }
 
   private insertMessages(batch: NewMessage[], now: number, claim: IngestClaim | null): ClaimingResult {
-    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, headers)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at, headers)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    // The fan-out was computed before this commit: an endpoint deleted since (or not of this
-    // application) is skipped rather than failing the message with a foreign-key error.
-    let endpointOwners = new Map<string, string>();
+    let targets = new Map<NewMessage, string[]>();
     const insertKey = this.stmt(`INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
       status = excluded.status, body = excluded.body, created_at = excluded.created_at`);
@@ -448,10 +447,9 @@ export class SqliteStore implements Store {
     const insertOne = (item: NewMessage) => {
       const { message } = item;
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
-        message.payload, message.createdAt, jsonOrNull(message.headers));
+        jsonOrNull(message.tags), message.payload, message.createdAt, jsonOrNull(message.headers));
       const leased: Array<[number, string]> = [];
-      for (const endpointId of item.endpointIds) {
-        if (endpointOwners.get(endpointId) !== message.appId) continue;
+      for (const endpointId of targets.get(item)!) {
         const lease = room > leased.length && !skip.has(endpointId);
         const { lastInsertRowid } = insertDelivery.run(message.id, endpointId, message.appId,
           lease ? MessageStatus.Sending : MessageStatus.Pending, lease ? leasedUntil : now, lease ? 1 : 0, now, now);
@@ -467,13 +465,13 @@ export class SqliteStore implements Store {
     // tried without savepoints; only if one fails is the batch redone with a savepoint per message,
     // so that the bad one is rolled back alone.
     const optimistic = this.db.transaction(() => {
-      endpointOwners = this.endpointOwners(batch);
+      targets = this.fanOut(batch);
       batch.forEach(insertOne);
       return this.leasedDeliveries(leasedOf, now);
     });
     try {
       const claimed = optimistic.immediate();
-      return { results: batch.map(() => null), claimed, queued: countDeliveries(batch, claimed) };
+      return { results: batch.map(() => null), claimed, queued: countDeliveries(batch, targets, claimed) };
     } catch {
       // fall through to the careful path
     }
@@ -482,7 +480,7 @@ export class SqliteStore implements Store {
     const one = this.db.transaction(insertOne);
     const results: Array<HeraldError | null> = [];
     const careful = this.db.transaction(() => {
-      endpointOwners = this.endpointOwners(batch);
+      targets = this.fanOut(batch);
       for (const item of batch) {
         try {
           one(item);
@@ -494,17 +492,40 @@ export class SqliteStore implements Store {
       return this.leasedDeliveries(leasedOf, now);
     });
     const claimed = careful.immediate();
-    return { results, claimed, queued: countDeliveries(batch.filter((_, index) => results[index] === null), claimed) };
+    return { results, claimed, queued: countDeliveries(batch.filter((_, index) => results[index] === null), targets, claimed) };
   }
 
-  /** The application of each endpoint the batch fans out to: one query per batch, not one per delivery. */
-  private endpointOwners(batch: NewMessage[]): Map<string, string> {
-    const ids = new Set<string>();
-    for (const item of batch) for (const endpointId of item.endpointIds) ids.add(endpointId);
-    if (ids.size === 0) return new Map();
-    const rows = this.stmt('SELECT id, app_id FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify([...ids])) as Array<{ id: string; app_id: string }>;
-    return new Map(rows.map((row) => [row.id, row.app_id]));
+  /**
+   * Each message's deliveries, read in the committing transaction (SQLite has one writer, so no
+   * endpoint can commit between this read and the commit) with one query per batch, not one per
+   * delivery: the endpoints it names that still exist in its application (one deleted since, or of
+   * another application, is skipped rather than failing the message with a foreign-key error), or
+   * else every endpoint subscribed to it.
+   */
+  private fanOut(batch: NewMessage[]): Map<NewMessage, string[]> {
+    const named = new Set<string>();
+    const subscribing = new Set<string>();
+    for (const item of batch) {
+      if (item.endpointIds) for (const endpointId of item.endpointIds) named.add(endpointId);
+      else subscribing.add(item.message.appId);
+    }
+    const owners = named.size === 0 ? [] : this.stmt('SELECT id, app_id FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify([...named])) as Array<{ id: string; app_id: string }>;
+    const ownerOf = new Map(owners.map((row) => [row.id, row.app_id]));
+    const endpointsOf = new Map<string, Endpoint[]>();
+    if (subscribing.size > 0) {
+      const rows = this.stmt('SELECT * FROM endpoints WHERE app_id IN (SELECT value FROM json_each(?)) ORDER BY id')
+        .all(JSON.stringify([...subscribing])) as EndpointRow[];
+      for (const row of rows) {
+        const endpoints = endpointsOf.get(row.app_id) ?? [];
+        endpoints.push(toEndpoint(row));
+        endpointsOf.set(row.app_id, endpoints);
+      }
+    }
+    return new Map(batch.map((item) => [item, item.endpointIds
+      ? item.endpointIds.filter((endpointId) => ownerOf.get(endpointId) === item.message.appId)
+      : (endpointsOf.get(item.message.appId) ?? [])
+        .filter((endpoint) => isSubscribed(endpoint, item.message.eventType, item.message.channels)).map((endpoint) => endpoint.id)]));
   }
 
   /** The deliveries leased while inserting, with their endpoints read in the same transaction. */
@@ -594,22 +615,43 @@ export class SqliteStore implements Store {
   }
 
   async resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void> {
-    // Bumping the fence also voids the result of any attempt still in flight for this row.
-    this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at,
-        created_at, updated_at) VALUES (?, ?, ?, ${MessageStatus.Pending}, 1, ?, ?, ?)
+    // Bumping the fence also voids the result of any attempt still in flight for this row. A
+    // message whose payload was expunged or purged is never sent again (Svix's rule).
+    const { changes } = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at,
+        created_at, updated_at) SELECT ?, ?, ?, ${MessageStatus.Pending}, 1, ?, ?, ?
+        WHERE EXISTS (SELECT 1 FROM messages WHERE id = ? AND payload IS NOT NULL)
       ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = ${MessageStatus.Pending}, trigger_type = 1,
         available_at = excluded.available_at, fence = fence + 1, updated_at = excluded.updated_at`)
-      .run(msgId, endpointId, appId, now, now, now);
+      .run(msgId, endpointId, appId, now, now, now, msgId);
+    if (changes === 0) throw new ConflictError(PAYLOAD_GONE);
   }
 
   async recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
     return this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Pending}, trigger_type = 1, available_at = ?,
         fence = fence + 1, updated_at = ?
-      WHERE app_id = ? AND endpoint_id = ? AND status = ${MessageStatus.Fail} AND created_at >= ? AND created_at < ?`)
+      WHERE app_id = ? AND endpoint_id = ? AND status = ${MessageStatus.Fail} AND created_at >= ? AND created_at < ?
+        AND EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.msg_id AND m.payload IS NOT NULL)`)
       .run(now, now, appId, endpointId, since, until ?? Number.MAX_SAFE_INTEGER).changes;
   }
 
   // Attempts
+
+  async expungeMessageContent(appId: string, msgId: string, now: number): Promise<boolean> {
+    // One transaction: the payload goes, and the deliveries still to be made fail with their fence
+    // bumped, so neither the queue nor a worker holding a lease sends the emptied message.
+    return this.db.transaction(() => {
+      const found = this.stmt('UPDATE messages SET payload = NULL WHERE app_id = ? AND id = ?').run(appId, msgId).changes > 0;
+      if (found) {
+        this.stmt(`UPDATE deliveries SET status = ${MessageStatus.Fail}, fence = fence + 1, updated_at = ?
+          WHERE app_id = ? AND msg_id = ? AND status IN (${MessageStatus.Pending}, ${MessageStatus.Sending})`).run(now, appId, msgId);
+      }
+      return found;
+    })();
+  }
+
+  async expungeAttemptContent(appId: string, msgId: string, attemptId: string): Promise<boolean> {
+    return this.stmt("UPDATE attempts SET response = '' WHERE app_id = ? AND msg_id = ? AND id = ?").run(appId, msgId, attemptId).changes > 0;
+  }
 
   async getAttempt(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined> {
     const row = this.stmt('SELECT * FROM attempts WHERE app_id = ? AND msg_id = ? AND id = ?').get(appId, msgId, attemptId);
@@ -944,8 +986,10 @@ export class SqliteStore implements Store {
 
 
 /** Deliveries of the committed messages that were left in the queue (their endpoints' count at most). */
-function countDeliveries(committed: NewMessage[], claimed: ClaimedDelivery[]): number {
-  return committed.reduce((total, item) => total + item.endpointIds.length, 0) - claimed.length;
+const PAYLOAD_GONE = 'This message\'s payload was expunged or has expired: it cannot be sent again.';
+
+function countDeliveries(committed: NewMessage[], targets: Map<NewMessage, string[]>, claimed: ClaimedDelivery[]): number {
+  return committed.reduce((total, item) => total + targets.get(item)!.length, 0) - claimed.length;
 }
 
 function nextAttemptOf(status: MessageStatus, availableAt: number): number | null {
@@ -962,6 +1006,10 @@ function messageConditions(alias: string, filter: MessageFilter): { where: strin
   if (filter.channel !== undefined) {
     where.push(`EXISTS (SELECT 1 FROM json_each(${alias}.channels) WHERE value = ?)`);
     args.push(filter.channel);
+  }
+  if (filter.tag !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM json_each(${alias}.tags) WHERE value = ?)`);
+    args.push(filter.tag);
   }
   if (filter.before !== undefined) {
     where.push(`${alias}.created_at < ?`);

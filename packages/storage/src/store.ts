@@ -35,8 +35,13 @@ export type EndpointChanges = Partial<Omit<NewEndpoint, 'id' | 'appId' | 'secret
 
 export interface NewMessage {
   message: Message;
-  /** Endpoints to deliver to, already filtered by subscription. */
-  endpointIds: string[];
+  /**
+   * Endpoints to deliver to (send-example names its one). Absent: every endpoint of the application
+   * subscribed to the message (core's isSubscribed), read inside the committing transaction, so
+   * that a message committed after an endpoint's creation committed always reaches it. A list read
+   * before the commit could miss an endpoint created in between.
+   */
+  endpointIds?: string[];
   /** Written in the same transaction, so a crash can never separate the message from its key. */
   idempotency?: IdempotencyRecord;
 }
@@ -53,6 +58,8 @@ export interface IdempotencyRecord {
 export interface MessageFilter extends PageRequest {
   eventTypes?: string[];
   channel?: string;
+  /** Only messages carrying this tag. */
+  tag?: string;
   before?: number;
   after?: number;
 }
@@ -205,10 +212,21 @@ export interface Store extends InboundStore, TransformationStore {
   listMessages(appId: string, filter: MessageFilter): Promise<Page<Message>>;
   listEndpointMessages(appId: string, endpointId: string, filter: MessageFilter & { status?: MessageStatus }): Promise<Page<EndpointMessage>>;
   listMessageDestinations(appId: string, msgId: string, page: PageRequest): Promise<Page<MessageDestination>>;
-  /** Puts the message's delivery to the endpoint back in the queue, due now, as a manual attempt. */
+  /**
+   * Puts the message's delivery to the endpoint back in the queue, due now, as a manual attempt.
+   * A ConflictError when the payload was expunged or purged: such a message is never sent again.
+   */
   resendMessage(appId: string, msgId: string, endpointId: string, now: number): Promise<void>;
-  /** Requeues failed deliveries of an endpoint created in [since, until) as manual attempts; returns how many. */
+  /** Requeues failed deliveries of an endpoint created in [since, until) as manual attempts, except of messages whose payload is gone; returns how many. */
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number>;
+  /**
+   * Svix's expungeContent: empties the message's payload for good (it then reads as `{}`) and
+   * fails its deliveries not yet made, bumping their fence so that an attempt in flight cannot put
+   * one back. False when the application has no such message.
+   */
+  expungeMessageContent(appId: string, msgId: string, now: number): Promise<boolean>;
+  /** Empties one attempt's response body; false when the application's message has no such attempt. */
+  expungeAttemptContent(appId: string, msgId: string, attemptId: string): Promise<boolean>;
 
   getAttempt(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined>;
   listAttemptsByEndpoint(appId: string, endpointId: string, filter: AttemptFilter): Promise<Page<Attempt>>;

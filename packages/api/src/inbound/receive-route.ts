@@ -148,10 +148,12 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
         await recordRejected(request, body, `verification_failed: ${verified.reason}`);
         return sendProblem(reply, problemFor(401, 'unauthorized', `The request did not verify as a ${source.type} webhook (${verified.reason}).`));
       }
-      if (!isUtf8(body)) {
-        // A forward carries the body as text; bytes that are not UTF-8 could not reach the endpoints unchanged.
+      if (!isUtf8(body) || body.includes(0)) {
+        // A forward carries the body as text: bytes that are not UTF-8 could not reach the endpoints
+        // unchanged, and a NUL cannot be stored as text in PostgreSQL (JSON and form bodies never
+        // hold a raw one; they escape it).
         await recordRejected(request, body, 'unsupported_body');
-        return sendProblem(reply, problemFor(415, 'unsupported_media_type', 'Herald forwards text bodies only; this body is not UTF-8.'));
+        return sendProblem(reply, problemFor(415, 'unsupported_media_type', 'Herald forwards text bodies only; this body is not UTF-8 text without NUL bytes.'));
       }
       // These read what the sender chose; none may turn a verified request into a 5xx.
       const parsed = orElse(() => parseInboundBody(raw.headers['content-type'], body), null);

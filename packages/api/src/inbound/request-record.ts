@@ -8,21 +8,21 @@ const REDACTED = '[redacted]';
 export function inboundRecord(request: FastifyRequest<{ Params: { token: string; '*'?: string } }>, body: Buffer | null,
   verdict: 'accepted' | 'rejected', rejectReason: string | null, facts: { dedupeKey: string | null; eventType: string }): NewInboundRequest {
   const { source, receivedAt, sourceIp } = request.inbound!;
-  const [, query = ''] = splitOnce(request.url, '?');
+  const [target, query = ''] = splitOnce(request.url, '?');
   return {
     id: newId('inreq', receivedAt),
     sourceId: source.id,
     receivedAt,
     method: request.method,
-    // The part below the token: the token is the source's credential and is never written to the log.
-    path: '/' + (request.params['*'] ?? ''),
+    path: pathBelowToken(target),
     query: redactQuery(source, query),
     headers: redactHeaders(source, flatHeaders(request)),
     body,
     sourceIp,
     verdict,
     rejectReason,
-    dedupeKey: facts.dedupeKey,
+    // A text column (PostgreSQL's) cannot hold NUL, and a provider's id is the sender's to choose.
+    dedupeKey: facts.dedupeKey?.replaceAll('\u0000', '\\0') ?? null,
     eventType: facts.eventType,
   };
 }
@@ -57,6 +57,17 @@ function redactQuery(source: InboundSource, query: string): string {
   if (!params.has(config.query)) return query;
   params.set(config.query, REDACTED);
   return params.toString();
+}
+
+/**
+ * The path below `/in/<token>`, as sent (still percent-encoded: decoded, `%00` would be a NUL no
+ * text column takes), `/` when there is none. The token is the source's credential and is never
+ * written to the log.
+ */
+function pathBelowToken(target: string): string {
+  const rest = target.slice('/in/'.length);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? '/' : rest.slice(slash);
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

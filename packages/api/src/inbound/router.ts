@@ -116,7 +116,7 @@ export class InboundRouter {
       if (endpoint.filter !== null && endpoint.filter !== undefined) {
         const verdict = matchRequest(endpoint.filter as RequestFilter, subject);
         if (!verdict.match) {
-          outcomes.push({ ...outcome, outcome: 'filtered', reason: `${verdict.section}: ${verdict.reason}` });
+          outcomes.push({ ...outcome, outcome: 'filtered', reason: verdict.reason });
           continue;
         }
       }

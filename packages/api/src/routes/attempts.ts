@@ -62,6 +62,18 @@ export function registerAttemptRoutes(app: FastifyInstance, deps: ApiDeps): void
     },
   );
 
+  // Svix's messageAttempt.expungeContent: the response body the endpoint sent back goes for good.
+  app.delete<{ Params: { app_id: string; msg_id: string; attempt_id: string } }>(
+    '/api/v1/app/:app_id/msg/:msg_id/attempt/:attempt_id/content',
+    async (request, reply) => {
+      const { application, message } = await requireMessage(request.params.app_id, request.params.msg_id);
+      if (!(await deps.store.expungeAttemptContent(application.id, message.id, request.params.attempt_id))) {
+        throw new NotFoundError('Message attempt');
+      }
+      return reply.code(204).send();
+    },
+  );
+
   app.get<MsgParams>('/api/v1/app/:app_id/msg/:msg_id/endpoint', async (request) => {
     const query = parse(listQuery, request.query, 'query');
     const { application, message } = await requireMessage(request.params.app_id, request.params.msg_id);

@@ -7,6 +7,8 @@ import { iso, msOf } from '../schemas/common.ts';
 
 const HOUR = 3_600_000;
 const MAX_BUCKETS = 500;
+/** A bucket longer than a year is no chart; the bound also keeps the value far inside bigint. */
+const MAX_BUCKET_MS = 366 * 24 * HOUR;
 
 const timelineQuery = z.object({
   since: z.iso.datetime({ offset: true }).optional(),
@@ -27,8 +29,8 @@ export function registerEndpointTimelineRoutes(app: FastifyInstance, deps: ApiDe
     const until = msOf(query.until) ?? deps.clock();
     const since = msOf(query.since) ?? until - 24 * HOUR;
     const bucketMs = query.bucket === undefined ? HOUR : parseDuration(query.bucket);
-    if (bucketMs === undefined || bucketMs < 1000) {
-      throw ValidationError.single(['query', 'bucket'], 'bucket must be a duration of at least 1s, such as 5m or 1h');
+    if (bucketMs === undefined || bucketMs < 1000 || bucketMs > MAX_BUCKET_MS) {
+      throw ValidationError.single(['query', 'bucket'], 'bucket must be a duration from 1s to 366d, such as 5m or 1h');
     }
     if (since >= until) throw ValidationError.single(['query', 'since'], 'since must be before until');
     if ((until - since) / bucketMs > MAX_BUCKETS) {

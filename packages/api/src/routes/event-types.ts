@@ -4,14 +4,14 @@ import { NotFoundError } from '@herald/core';
 import type { ApiDeps } from '../deps.ts';
 import { eventTypeVisible } from '../access/authorize.ts';
 import { parse } from '../validation.ts';
-import { booleanQuery, listQuery } from '../schemas/common.ts';
+import { booleanQuery, listQuery, nameIterator } from '../schemas/common.ts';
 import { eventTypeIn, eventTypeOut, eventTypePatch, eventTypeUpdate } from '../schemas/event-type.ts';
 
 type NameParams = { Params: { event_type_name: string } };
 
 export function registerEventTypeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/event-type', async (request) => {
-    const query = parse(listQuery.extend({ include_archived: booleanQuery.default(false), with_content: booleanQuery.optional() }),
+    const query = parse(listQuery.extend({ iterator: nameIterator, include_archived: booleanQuery.default(false), with_content: booleanQuery.optional() }),
       request.query, 'query');
     const page = await deps.store.listEventTypes({ ...query, includeArchived: query.include_archived });
     return { ...page, data: page.data.filter((type) => eventTypeVisible(request.principal, type)).map(eventTypeOut) };

@@ -39,6 +39,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       eventType: body.eventType,
       eventId: body.eventId,
       channels: body.channels,
+      tags: body.tags,
       // The payload as sent, byte for byte (see rawJsonValues); re-serializing would change it.
       payload: request.rawJsonValues?.get('payload') ?? JSON.stringify(body.payload),
     }, now);
@@ -48,13 +49,14 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   app.get<AppParams>('/api/v1/app/:app_id/msg', async (request) => {
     const query = parse(listQuery.extend(timeRange.shape).extend({
       channel: z.string().optional(),
+      tag: z.string().max(128).optional(),
       event_types: eventTypesQuery,
       with_content: booleanQuery.default(true),
     }), request.query, 'query');
     const application = await requireApp(deps, request.params.app_id);
     const page = await deps.store.listMessages(application.id, {
       limit: query.limit, iterator: query.iterator ?? null, order: query.order ?? 'descending',
-      eventTypes: query.event_types, channel: query.channel, before: msOf(query.before), after: msOf(query.after),
+      eventTypes: query.event_types, channel: query.channel, tag: query.tag, before: msOf(query.before), after: msOf(query.after),
     });
     return { ...page, data: page.data.map((message) => messageOut(message, query.with_content)) };
   });
@@ -65,6 +67,14 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const message = await deps.store.getMessage(application.id, request.params.msg_id);
     if (!message) throw new NotFoundError('Message');
     return messageOut(message, withContent);
+  });
+
+  // Svix's message.expungeContent: the payload goes for good, and so do the deliveries not yet made.
+  app.delete<{ Params: { app_id: string; msg_id: string } }>('/api/v1/app/:app_id/msg/:msg_id/content', async (request, reply) => {
+    const application = await requireApp(deps, request.params.app_id);
+    const message = await deps.store.getMessage(application.id, request.params.msg_id);
+    if (!message || !(await deps.store.expungeMessageContent(application.id, message.id, deps.clock()))) throw new NotFoundError('Message');
+    return reply.code(204).send();
   });
 
   app.post<{ Params: { app_id: string; endpoint_id: string } }>('/api/v1/app/:app_id/endpoint/:endpoint_id/send-example', async (request) => {

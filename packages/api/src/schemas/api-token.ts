@@ -18,10 +18,14 @@ export const appPortalAccessIn = z.object({
   readOnly: z.boolean().nullish(),
 });
 
-/** Herald extension: an organisation token. Without `expiry` it lives until revoked. */
+/**
+ * Herald extension: an organisation token. Without `expiry` it lives until revoked. `scopes` has no
+ * default: an empty body once made a read-write token for every application, more than a caller
+ * who named nothing can have meant.
+ */
 export const organisationTokenIn = z.object({
   description: z.string().max(256).default(''),
-  scopes: z.array(z.enum(TOKEN_SCOPES as [string, ...string[]])).min(1).default(['read', 'write']),
+  scopes: z.array(z.enum(TOKEN_SCOPES as [string, ...string[]])).min(1),
   expiry: expiry.nullish(),
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MESSAGE_STATUS_TEXT, ValidationError, payloadFilterOf, validateFilter, type Endpoint, type EndpointVerification, type MessageStatus } from '@herald/core';
-import { eventTypeName, iso, metadata, rate, uid } from './common.ts';
+import { channel, eventTypeName, iso, metadata, rate, uid } from './common.ts';
 
 // Beyond Svix: `whsk_` + base64 of a 32-byte ed25519 seed makes Herald sign with ed25519 (v1a).
 export const ENDPOINT_SECRET_PATTERN = /^((whsec_)?[a-zA-Z0-9+/=]{32,100}|whsk_[a-zA-Z0-9+/]{43}=)$/;
@@ -20,11 +20,12 @@ const base = {
   disabled: z.boolean(),
   filterTypes: z.array(eventTypeName).max(250).nullish(),
   eventTypes: z.array(eventTypeName).max(250).nullish(),
-  channels: z.array(z.string().min(1).max(128)).max(10).nullish(),
+  channels: z.array(channel).max(10).nullish(),
   rateLimit: rate.nullish(),
   throttleRate: rate.nullish(),
   metadata,
-  version: z.number().int().min(1).nullish(),
+  // Bounded to the database column (a 32-bit integer), which would otherwise refuse it with a 500.
+  version: z.number().int().min(1).max(2_147_483_647).nullish(),
   /** Herald extension: hold messages back until the URL has echoed a verification challenge. */
   requireVerification: z.boolean().optional(),
   /**

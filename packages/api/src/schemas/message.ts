@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { MESSAGE_STATUS_TEXT, type Attempt, type Message, type MessageStatus } from '@herald/core';
 import { applicationIn } from './application.ts';
-import { eventTypeName, iso, uid } from './common.ts';
+import { channel, eventTypeName, iso, tag, uid } from './common.ts';
 import { SENSITIVE_HEADERS } from './endpoint.ts';
 
 export const messageIn = z.object({
   eventType: eventTypeName,
   eventId: uid.nullish(),
   payload: z.record(z.string(), z.unknown()),
-  channels: z.array(z.string().min(1).max(128)).max(5).nullish(),
+  channels: z.array(channel).max(5).nullish(),
   application: applicationIn.nullish(),
-  payloadRetentionPeriod: z.number().int().min(1).nullish(),
-  tags: z.array(z.string()).nullish(),
+  payloadRetentionPeriod: z.number().int().min(5).max(90).nullish(),
+  tags: z.array(tag).max(5).nullish(),
 });
 
 /**
@@ -33,6 +33,7 @@ export function messageOut(message: Message, withContent = true) {
     eventType: message.eventType,
     eventId: message.eventId,
     channels: message.channels,
+    tags: message.tags,
     payload: withContent ? payloadValue(message.payload) : {},
     timestamp: iso(message.createdAt),
   };

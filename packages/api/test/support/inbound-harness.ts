@@ -32,6 +32,10 @@ export interface HarnessOptions {
   trustedProxies?: string[];
   /** Start the router loop (default true); tests that drive it themselves say false. */
   route?: boolean;
+  /** The receive route's clock (rate limits, receivedAt); Date.now unless given. */
+  clock?: () => number;
+  /** A migrated store to use (closed at stop) instead of a fresh SQLite file. */
+  store?: Store;
 }
 
 /**
@@ -42,9 +46,13 @@ export interface HarnessOptions {
  */
 export async function startInboundHarness(options: HarnessOptions = {}): Promise<InboundHarness> {
   const dir = tempDir('herald-inbound-');
-  const sqlite = new SqliteStore({ path: join(dir.path, 'herald.db'), synchronous: 'NORMAL' });
-  await sqlite.migrate();
-  const store: Store = sqlite;
+  let store: Store;
+  if (options.store) store = options.store;
+  else {
+    const sqlite = new SqliteStore({ path: join(dir.path, 'herald.db'), synchronous: 'NORMAL' });
+    await sqlite.migrate();
+    store = sqlite;
+  }
   const clock = Date.now;
   const logger = pino({ level: 'silent' });
   const sender = new HttpSender({ allowPrivateTargets: true, deadlineMs: 5_000 });
@@ -56,13 +64,14 @@ export async function startInboundHarness(options: HarnessOptions = {}): Promise
   const ingest = new MessageIngest({ store, clock, onCommitted: () => worker.wake() });
   const router = new InboundRouter({ store, ingest, clock, logger, idleMs: 50 });
   const apiStore = options.apiStore ? options.apiStore(store) : store;
-  const recorder = new InboundRecorder({ store: apiStore, clock, onAccepted: () => router.wake() });
+  const apiClock = options.clock ?? clock;
+  const recorder = new InboundRecorder({ store: apiStore, clock: apiClock, onAccepted: () => router.wake() });
   if (options.route !== false) router.start();
   let url = '';
   const app = buildApi({
     store: apiStore,
     ingest,
-    clock,
+    clock: apiClock,
     adminTokenSha256: 'unused',
     maxBodyBytes: 1_048_576,
     checkUrl: (target) => ({ ok: true, url: new URL(target) }),

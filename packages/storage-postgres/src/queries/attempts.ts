@@ -53,3 +53,8 @@ export async function attemptTimeline(
     averageDurationMs: row.average, maxDurationMs: row.longest,
   }));
 }
+
+export async function expungeAttemptContent(db: Queryable, appId: string, msgId: string, attemptId: string): Promise<boolean> {
+  const result = await db.query(`UPDATE attempts SET response = '' WHERE app_id = $1 AND msg_id = $2 AND id = $3`, [appId, msgId, attemptId]);
+  return (result.rowCount ?? 0) > 0;
+}

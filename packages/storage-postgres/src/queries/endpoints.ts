@@ -1,21 +1,25 @@
 import { MessageStatus, NotFoundError, type Endpoint, type EndpointSecret } from '@herald/core';
 import type { EndpointChanges, EndpointStats, NewEndpoint, Page, PageRequest } from '@herald/storage';
-import { Params, inTransaction, queryPage, uniqueViolation, type Queryable } from '../sql.ts';
+import { Params, inTransaction, lockFanOut, queryPage, uniqueViolation, type Queryable } from '../sql.ts';
 import { activeSecrets, jsonOrNull, toEndpoint, type EndpointRow } from '../rows.ts';
 import type pg from 'pg';
 
 const duplicateUid = (uid: string | null) => `An endpoint with uid "${uid}" already exists in this application.`;
 
-export async function createEndpoint(db: Queryable, input: NewEndpoint, now: number): Promise<Endpoint> {
+/** Under its application's fan-out lock, taken exclusively: see fanOut in messages.ts. */
+export async function createEndpoint(pool: pg.Pool, input: NewEndpoint, now: number): Promise<Endpoint> {
   try {
-    const { rows } = await db.query<EndpointRow>(`INSERT INTO endpoints (id, app_id, uid, url, description, disabled, event_types,
-      channels, headers, throttle_rate, metadata, version, secrets, created_at, updated_at, verification, filter, forward_headers)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17) RETURNING *`,
-    [input.id, input.appId, input.uid, input.url, input.description, input.disabled, jsonOrNull(input.eventTypes),
-      jsonOrNull(input.channels), JSON.stringify(input.headers), input.throttleRate, JSON.stringify(input.metadata),
-      input.version, JSON.stringify([{ key: input.secret, expiresAt: null }]), now, jsonOrNull(input.verification),
-      jsonOrNull(input.filter), jsonOrNull(input.forwardHeaders)]);
-    return toEndpoint(rows[0]!);
+    return await inTransaction(pool, async (db) => {
+      await lockFanOut(db, [input.appId], 'exclusive');
+      const { rows } = await db.query<EndpointRow>(`INSERT INTO endpoints (id, app_id, uid, url, description, disabled, event_types,
+        channels, headers, throttle_rate, metadata, version, secrets, created_at, updated_at, verification, filter, forward_headers)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17) RETURNING *`,
+      [input.id, input.appId, input.uid, input.url, input.description, input.disabled, jsonOrNull(input.eventTypes),
+        jsonOrNull(input.channels), JSON.stringify(input.headers), input.throttleRate, JSON.stringify(input.metadata),
+        input.version, JSON.stringify([{ key: input.secret, expiresAt: null }]), now, jsonOrNull(input.verification),
+        jsonOrNull(input.filter), jsonOrNull(input.forwardHeaders)]);
+      return toEndpoint(rows[0]!);
+    });
   } catch (error) {
     throw uniqueViolation(error, duplicateUid(input.uid));
   }

@@ -1,15 +1,16 @@
-import { ConflictError, MessageStatus, NotFoundError, type HeraldError, type Message } from '@herald/core';
+import { ConflictError, InvalidDataError, MessageStatus, NotFoundError, UnavailableError, isSubscribed, type HeraldError, type Message } from '@herald/core';
 import type { EndpointMessage, MessageDestination, MessageFilter, NewMessage, Page, PageRequest } from '@herald/storage';
 import type pg from 'pg';
-import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isPgError, prepared, queryPage, type Queryable } from '../sql.ts';
+import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isDataError, isPgError, lockFanOut, prepared, queryPage, type Queryable } from '../sql.ts';
 import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } from '../rows.ts';
 import { DELIVERIES_CHANNEL } from './queue.ts';
 
-const insertBatch = prepared('herald_insert_messages', `WITH new_messages AS (
-    INSERT INTO messages (id, app_id, event_type, event_id, channels, payload, created_at, headers)
-    SELECT id, app_id, event_type, event_id, channels::jsonb, payload, created_at, headers::jsonb
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $18::text[])
-      AS t(id, app_id, event_type, event_id, channels, payload, created_at, headers)
+// Named by version: a process still running the previous text keeps its own prepared statement.
+const insertBatch = prepared('herald_insert_messages_v3', `WITH new_messages AS (
+    INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at, headers)
+    SELECT id, app_id, event_type, event_id, channels::jsonb, tags::jsonb, payload, created_at, headers::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $18::text[], $6::text[], $7::bigint[], $19::text[])
+      AS t(id, app_id, event_type, event_id, channels, tags, payload, created_at, headers)
   ), new_deliveries AS (
     INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
     SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
@@ -30,7 +31,7 @@ const insertBatch = prepared('herald_insert_messages', `WITH new_messages AS (
  * computed before: an endpoint deleted since (or not of this application) is skipped rather than
  * failing the message with a foreign-key error.
  */
-export async function insertMessages(db: Queryable, batch: NewMessage[], now: number): Promise<void> {
+export async function insertMessages(db: Queryable, batch: Array<NewMessage & { endpointIds: string[] }>, now: number): Promise<void> {
   const messages = batch.map((item) => item.message);
   const targets = batch.flatMap((item) => item.endpointIds.map((endpointId) => [item.message.id, item.message.appId, endpointId] as const));
   const keys = batch.flatMap((item) => (item.idempotency ? [item.idempotency] : []));
@@ -39,26 +40,32 @@ export async function insertMessages(db: Queryable, batch: NewMessage[], now: nu
     messages.map((m) => jsonOrNull(m.channels)), messages.map((m) => m.payload), messages.map((m) => m.createdAt),
     targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now,
     keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
-    keys.map((k) => k.body), keys.map((k) => k.createdAt), messages.map((m) => jsonOrNull(m.headers))]));
+    keys.map((k) => k.body), keys.map((k) => k.createdAt), messages.map((m) => jsonOrNull(m.tags)),
+    messages.map((m) => jsonOrNull(m.headers))]));
 }
 
 /**
  * The whole batch commits at once: almost always every message is fine, so it is first tried as
- * one statement (one round trip, one WAL flush); only if that fails is it redone in a transaction
- * with a savepoint per message, so that a bad one (a duplicate eventId, a deleted application) is
- * rolled back alone.
+ * one statement (one round trip, one WAL flush), or, when some message leaves its fan-out to the
+ * store, as that statement after the fan-out read in one short transaction; if that fails for any reason but an outage, it is
+ * redone in a transaction with a savepoint per message, so that a bad one (a duplicate eventId, a
+ * deleted application, a value the database refuses) is rolled back alone. Falling back only for
+ * the expected conflicts once let one tenant's NUL in a channel fail every tenant's messages that
+ * shared its batch, with a 503 their clients retried forever.
  */
 export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: number): Promise<Array<HeraldError | null>> {
   try {
-    await insertMessages(pool, batch, now);
+    if (batch.every(hasTargets)) await insertMessages(pool, batch, now);
+    else await inTransaction(pool, async (client) => insertMessages(client, await fanOut(client, batch), now));
     return batch.map(() => null);
   } catch (error) {
-    // 21000: the batch holds one idempotency key twice, which one ON CONFLICT statement cannot apply.
-    if (!isPgError(error, UNIQUE_VIOLATION) && !isPgError(error, FOREIGN_KEY_VIOLATION) && !isPgError(error, '21000')) throw error;
+    // Nothing can be committed while the database is away; each message alone would fail the same.
+    if (error instanceof UnavailableError) throw error;
   }
   return inTransaction(pool, async (client) => {
+    const targeted = await fanOut(client, batch);
     const results: Array<HeraldError | null> = [];
-    for (const item of batch) {
+    for (const item of targeted) {
       await client.query('SAVEPOINT one_message');
       try {
         await insertMessages(client, [item], now);
@@ -73,9 +80,33 @@ export async function createMessages(pool: pg.Pool, batch: NewMessage[], now: nu
   });
 }
 
+const hasTargets = (item: NewMessage): item is NewMessage & { endpointIds: string[] } => item.endpointIds !== undefined;
+
+/**
+ * Fills in the subscribed endpoints of each message that names none, read in the committing
+ * transaction after taking its application's fan-out lock in shared mode. Endpoint creation takes
+ * that lock exclusively, so either it committed before this read (which then sees it) or it waits
+ * until this transaction has committed: a message committed after an endpoint's creation committed
+ * always reaches it. Under READ COMMITTED a read without the lock could miss an endpoint committed
+ * between the read and this commit.
+ */
+async function fanOut(client: Queryable, batch: NewMessage[]): Promise<Array<NewMessage & { endpointIds: string[] }>> {
+  const appIds = [...new Set(batch.filter((item) => !hasTargets(item)).map((item) => item.message.appId))].sort();
+  if (appIds.length === 0) return batch as Array<NewMessage & { endpointIds: string[] }>;
+  await lockFanOut(client, appIds, 'shared');
+  const { rows } = await client.query<EndpointRow>('SELECT * FROM endpoints WHERE app_id = ANY($1::text[])', [appIds]);
+  const endpoints = rows.map(toEndpoint);
+  return batch.map((item) => (hasTargets(item) ? item : {
+    ...item,
+    endpointIds: endpoints.filter((endpoint) => endpoint.appId === item.message.appId
+      && isSubscribed(endpoint, item.message.eventType, item.message.channels)).map((endpoint) => endpoint.id),
+  }));
+}
+
 function messageInsertError(error: unknown, message: Message): HeraldError {
   if (isPgError(error, UNIQUE_VIOLATION)) return new ConflictError(`A message with eventId "${message.eventId}" already exists.`);
   if (isPgError(error, FOREIGN_KEY_VIOLATION)) return new NotFoundError('Application');
+  if (isDataError(error)) return Object.assign(new InvalidDataError(), { cause: error });
   throw error;
 }
 
@@ -88,6 +119,7 @@ function messageConditions(alias: string, filter: MessageFilter, params: Params)
   const where: string[] = [];
   if (filter.eventTypes && filter.eventTypes.length > 0) where.push(`${alias}.event_type = ANY(${params.add(filter.eventTypes)}::text[])`);
   if (filter.channel !== undefined) where.push(`${alias}.channels ? ${params.add(filter.channel)}`);
+  if (filter.tag !== undefined) where.push(`${alias}.tags ? ${params.add(filter.tag)}`);
   if (filter.before !== undefined) where.push(`${alias}.created_at < ${params.add(filter.before)}`);
   if (filter.after !== undefined) where.push(`${alias}.created_at > ${params.add(filter.after)}`);
   return where;
@@ -137,18 +169,38 @@ export function listMessageDestinations(db: Queryable, appId: string, msgId: str
 }
 
 export async function resendMessage(db: Queryable, appId: string, msgId: string, endpointId: string, now: number): Promise<void> {
-  // Bumping the fence also voids the result of any attempt still in flight for this row.
-  await db.query(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at, created_at, updated_at)
-    VALUES ($1, $2, $3, ${MessageStatus.Pending}, 1, $4, $4, $4)
+  // Bumping the fence also voids the result of any attempt still in flight for this row. A
+  // message whose payload was expunged or purged is never sent again (Svix's rule).
+  const result = await db.query(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, trigger_type, available_at, created_at, updated_at)
+    SELECT $1::text, $2::text, $3::text, ${MessageStatus.Pending}, 1, $4::bigint, $4::bigint, $4::bigint
+    WHERE EXISTS (SELECT 1 FROM messages WHERE id = $1::text AND payload IS NOT NULL)
     ON CONFLICT (msg_id, endpoint_id) DO UPDATE SET status = ${MessageStatus.Pending}, trigger_type = 1,
       available_at = excluded.available_at, fence = deliveries.fence + 1, updated_at = excluded.updated_at`,
   [msgId, endpointId, appId, now]);
+  if ((result.rowCount ?? 0) === 0) throw new ConflictError('This message\'s payload was expunged or has expired: it cannot be sent again.');
+}
+
+/**
+ * One statement: the payload goes, and the deliveries still to be made fail with their fence
+ * bumped, so neither the queue nor a worker holding a lease sends the emptied message.
+ */
+export async function expungeMessageContent(db: Queryable, appId: string, msgId: string, now: number): Promise<boolean> {
+  const { rows } = await db.query(`WITH expunged AS (
+      UPDATE messages SET payload = NULL WHERE app_id = $1 AND id = $2 RETURNING id
+    ), stopped AS (
+      UPDATE deliveries SET status = ${MessageStatus.Fail}, fence = fence + 1, updated_at = $3
+      WHERE app_id = $1 AND msg_id = (SELECT id FROM expunged)
+        AND status IN (${MessageStatus.Pending}, ${MessageStatus.Sending})
+    )
+    SELECT count(*)::int AS found FROM expunged`, [appId, msgId, now]);
+  return (rows[0] as { found: number }).found > 0;
 }
 
 export async function recoverEndpoint(db: Queryable, appId: string, endpointId: string, since: number, until: number | null, now: number): Promise<number> {
   const result = await db.query(`UPDATE deliveries SET status = ${MessageStatus.Pending}, trigger_type = 1, available_at = $1,
       fence = fence + 1, updated_at = $1
-    WHERE app_id = $2 AND endpoint_id = $3 AND status = ${MessageStatus.Fail} AND created_at >= $4 AND created_at < $5`,
+    WHERE app_id = $2 AND endpoint_id = $3 AND status = ${MessageStatus.Fail} AND created_at >= $4 AND created_at < $5
+      AND EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.msg_id AND m.payload IS NOT NULL)`,
   [now, appId, endpointId, since, until ?? Number.MAX_SAFE_INTEGER]);
   return result.rowCount ?? 0;
 }

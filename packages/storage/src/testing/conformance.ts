@@ -19,6 +19,9 @@ import { attemptTimelineSuite } from './conformance/attempt-timeline.ts';
 import { claimSkippingSuite } from './conformance/claim-skipping.ts';
 import { tenancySuite } from './conformance/tenancy.ts';
 import { ingestClaimSuite } from './conformance/ingest-claim.ts';
+import { contentExpungeSuite } from './conformance/content-expunge.ts';
+import { messageTagsSuite } from './conformance/message-tags.ts';
+import { commitFanOutSuite } from './conformance/commit-fan-out.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -63,6 +66,9 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     attemptRequestHeadersSuite(withStore);
     attemptTimelineSuite(withStore);
     claimSkippingSuite(withStore);
+    contentExpungeSuite(withStore);
+    messageTagsSuite(withStore);
+    commitFanOutSuite(withStore);
     tenancySuite(withStore);
     if (options.claimsAtIngest) ingestClaimSuite(withStore);
     sourcesSuite(withStore);

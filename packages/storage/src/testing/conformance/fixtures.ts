@@ -71,7 +71,7 @@ export function newEndpoint(appId: string, overrides: Partial<NewEndpoint> = {})
 
 /** A message created at `at`; the suite always accepts it at that same time. */
 export function newMessage(appId: string, at: number, overrides: Partial<Message> = {}): Message {
-  return { id: newId('msg'), appId, eventType: 'order.paid', eventId: null, channels: null, payload: '{"a":1}', createdAt: at, ...overrides };
+  return { id: newId('msg'), appId, eventType: 'order.paid', eventId: null, channels: null, tags: null, payload: '{"a":1}', createdAt: at, ...overrides };
 }
 
 export function idempotency(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
