@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-import { HeraldError, UnavailableError, chooseEndpoints, type Message } from '@herald/core';
-=======
 import { HeraldError, UnavailableError, type Message } from '@herald/core';
->>>>>>> main
 import type { IdempotencyRecord, NewMessage, Store } from '@herald/storage';
 
 interface Queued {
@@ -43,22 +39,12 @@ export class MessageIngest {
    * in between.
    */
   async submit(message: Message, idempotency?: IdempotencyRecord, onlyEndpointId?: string): Promise<void> {
-<<<<<<< HEAD
-    const endpoints = await this.options.store.allEndpoints(message.appId);
-    // One endpoint asked for by name (a ping, send-example) skips subscription and content filters;
-    // otherwise subscription and payload filter decide, once, before the commit: a message's
-    // deliveries are fixed when it is accepted, and a later filter change does not revisit them.
-    const endpointIds = (onlyEndpointId ? endpoints.filter((endpoint) => endpoint.id === onlyEndpointId) : chooseEndpoints(endpoints, message))
-      .map((endpoint) => endpoint.id);
-    return this.enqueue(idempotency ? { message, endpointIds, idempotency } : { message, endpointIds });
-=======
     const item: NewMessage = {
       message,
       ...(onlyEndpointId ? { endpointIds: [onlyEndpointId] } : {}),
       ...(idempotency ? { idempotency } : {}),
     };
     return this.enqueue(item);
->>>>>>> main
   }
 
   /**
