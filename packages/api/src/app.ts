@@ -20,6 +20,7 @@ import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
+import { registerMessageFanOutRoutes } from './routes/message-fan-out.ts';
 import { registerEndpointTimelineRoutes } from './routes/endpoint-timeline.ts';
 import { registerRelayRoutes } from './relay/relay-routes.ts';
 import { registerReceiveRoutes } from './inbound/receive-route.ts';
@@ -88,6 +89,7 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
   registerEventTypeRoutes(app, deps);
   registerEndpointRoutes(app, deps);
   registerMessageRoutes(app, deps);
+  registerMessageFanOutRoutes(app, deps);
   registerAttemptRoutes(app, deps);
   registerInspector(app, deps);
   registerReceiveRoutes(app, deps);

@@ -50,6 +50,16 @@ export function implementedDocument(routes: Array<{ method: string; path: string
     const schema = schemas[name];
     if (schema?.properties) Object.assign(schema.properties, aliases);
   }
+  // Herald extension (issue 13): a content filter on the payload, in Hookdeck's dialect.
+  const payloadFilter = {
+    type: 'object', nullable: true,
+    description: 'Herald extension: deliver only messages whose payload matches this filter (Hookdeck dialect; '
+      + 'a missing field or a payload that is not JSON is no match). Left out: unchanged; null: no filter.',
+  };
+  for (const name of ['EndpointIn', 'EndpointUpdate', 'EndpointPatch', 'EndpointOut', 'MessageEndpointOut']) {
+    const schema = schemas[name];
+    if (schema?.properties) schema.properties.filter = payloadFilter;
+  }
   if (schemas.EndpointIn?.properties) {
     schemas.EndpointIn.properties.headers = { type: 'object', additionalProperties: { type: 'string' }, nullable: true };
   }

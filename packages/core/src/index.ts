@@ -4,6 +4,7 @@ export * from './ids.ts';
 export * from './duration.ts';
 export * from './retry-schedule.ts';
 export * from './filter.ts';
+export * from './fan-out.ts';
 export * from './filter/index.ts';
 export * from './signing/standard-webhooks.ts';
 export { ED25519_PUBLIC_PREFIX, ED25519_SECRET_PREFIX, ed25519PublicKeyOf, isEd25519Secret } from './signing/ed25519.ts';

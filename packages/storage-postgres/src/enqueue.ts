@@ -1,4 +1,4 @@
-import { BadRequestError, ConflictError, NotFoundError, isSubscribed, newMessage, type Message } from '@herald/core';
+import { BadRequestError, ConflictError, NotFoundError, chooseEndpoints, newMessage, type Message } from '@herald/core';
 import { getApplication } from './queries/applications.ts';
 import { allEndpoints } from './queries/endpoints.ts';
 import { insertMessages } from './queries/messages.ts';
@@ -17,10 +17,11 @@ export interface EnqueueInput {
 /**
  * Creates a message with the caller's own pg client, inside the caller's transaction: the message
  * and its deliveries commit or roll back together with the application's data (the outbox
- * pattern, with Herald's tables as the outbox). Fan-out is the API's: every enabled endpoint
- * whose event type filter and channels match. Workers are notified when, and only if, the
- * transaction commits. The client must
- * reach Herald's tables (same database, Herald's schema on its search_path).
+ * pattern, with Herald's tables as the outbox). Fan-out is the API's (core chooseEndpoints): every
+ * enabled endpoint whose event type filter and channels match and whose payload filter, if it has
+ * one, matches; read and decided inside the caller's transaction. Workers are notified when, and
+ * only if, the transaction commits. The client must reach Herald's tables (same database, Herald's
+ * schema on its search_path).
  */
 export async function enqueueMessage(client: Queryable, input: EnqueueInput, now: number = Date.now()): Promise<Message> {
   const app = await getApplication(client, input.app);
@@ -28,9 +29,7 @@ export async function enqueueMessage(client: Queryable, input: EnqueueInput, now
   const payload = typeof input.payload === 'string' ? input.payload : JSON.stringify(input.payload);
   if (payload === undefined) throw new BadRequestError('payload must be JSON.');
   const message = newMessage({ appId: app.id, eventType: input.eventType, eventId: input.eventId, channels: input.channels, payload }, now);
-  const endpointIds = (await allEndpoints(client, app.id))
-    .filter((endpoint) => isSubscribed(endpoint, message.eventType, message.channels))
-    .map((endpoint) => endpoint.id);
+  const endpointIds = chooseEndpoints(await allEndpoints(client, app.id), message).map((endpoint) => endpoint.id);
   try {
     await insertMessages(client, [{ message, endpointIds }], now);
   } catch (error) {

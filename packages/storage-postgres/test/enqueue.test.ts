@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { HeraldError, MessageStatus, newId } from '@herald/core';
+import { HeraldError, MessageStatus, newId, storedPayloadFilter } from '@herald/core';
 import { postgresTestDatabase } from '@herald/testing/postgres';
 import { PostgresStore } from '../src/postgres-store.ts';
 import { enqueueMessage } from '../src/enqueue.ts';
@@ -70,6 +70,27 @@ if (database) {
       assert.equal(await store.getMessage(app.id, message.id), undefined);
       assert.deepEqual(await store.claimDeliveries(10, 60_000, T0), []);
       assert.equal((await client.query('SELECT * FROM orders')).rowCount, 0);
+    } finally {
+      await tearDown();
+    }
+  });
+
+  test('the outbox path applies payload filters as the API does: only matching messages reach a filtered endpoint', async () => {
+    const { store, client, app, all, paidOnly, tearDown } = await setUp();
+    try {
+      const large = await store.createEndpoint({
+        id: newId('ep'), appId: app.id, uid: null, url: 'https://example.com/large', description: '', disabled: false, eventTypes: null,
+        channels: null, headers: {}, throttleRate: null, metadata: {}, version: 1, secret: 'whsec_' + 'B'.repeat(32),
+        filter: storedPayloadFilter({ total: { $gte: 10_000 } }),
+      }, T0);
+      const small = await enqueueMessage(client, { app: 'shop', eventType: 'order.paid', payload: { total: 500 } }, T0);
+      const big = await enqueueMessage(client, { app: 'shop', eventType: 'order.paid', payload: '{"total": 25000}' }, T0);
+      const none = await enqueueMessage(client, { app: 'shop', eventType: 'order.paid', payload: { note: 'no total' } }, T0);
+      const destinations = async (msgId: string) =>
+        (await store.listMessageDestinations(app.id, msgId, { limit: 10 })).data.map((d) => d.endpoint.id).sort();
+      assert.deepEqual(await destinations(small.id), [all.id, paidOnly.id].sort());
+      assert.deepEqual(await destinations(big.id), [all.id, paidOnly.id, large.id].sort());
+      assert.deepEqual(await destinations(none.id), [all.id, paidOnly.id].sort(), 'a missing field is no match');
     } finally {
       await tearDown();
     }

@@ -15,7 +15,7 @@ import {
   type Message,
   type NewInspectorCapture,
   MessageStatus,
-  isSubscribed,
+  chooseEndpoints,
   TriggerType,
 } from '@herald/core';
 import {
@@ -524,8 +524,8 @@ export class SqliteStore implements Store {
     }
     return new Map(batch.map((item) => [item, item.endpointIds
       ? item.endpointIds.filter((endpointId) => ownerOf.get(endpointId) === item.message.appId)
-      : (endpointsOf.get(item.message.appId) ?? [])
-        .filter((endpoint) => isSubscribed(endpoint, item.message.eventType, item.message.channels)).map((endpoint) => endpoint.id)]));
+      // Subscription and payload filter (core's chooseEndpoints), judged here, inside the commit.
+      : chooseEndpoints(endpointsOf.get(item.message.appId) ?? [], item.message).map((endpoint) => endpoint.id)]));
   }
 
   /** The deliveries leased while inserting, with their endpoints read in the same transaction. */

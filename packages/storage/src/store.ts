@@ -37,9 +37,10 @@ export interface NewMessage {
   message: Message;
   /**
    * Endpoints to deliver to (send-example names its one). Absent: every endpoint of the application
-   * subscribed to the message (core's isSubscribed), read inside the committing transaction, so
-   * that a message committed after an endpoint's creation committed always reaches it. A list read
-   * before the commit could miss an endpoint created in between.
+   * subscribed to the message and matched by its payload filter (core's chooseEndpoints), read
+   * inside the committing transaction, so that a message committed after an endpoint's creation
+   * committed always reaches it. A list read before the commit could miss an endpoint created in
+   * between.
    */
   endpointIds?: string[];
   /** Written in the same transaction, so a crash can never separate the message from its key. */

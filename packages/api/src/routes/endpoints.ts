@@ -10,6 +10,7 @@ import {
   isEd25519Secret,
   newId,
   normaliseSecret,
+  withPayloadFilter,
   type Application,
   type Endpoint,
 } from '@herald/core';
@@ -28,6 +29,7 @@ import {
   endpointUpdate,
   filterTypesOf,
   headers as headersSchema,
+  payloadFilterChange,
 } from '../schemas/endpoint.ts';
 import { throttleOf } from '../schemas/application.ts';
 
@@ -63,6 +65,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const url = checkUrl(body.url);
     const eventTypes = filterTypesOf(body) ?? null;
     await checkFilterTypes(eventTypes);
+    const filter = withPayloadFilter(null, payloadFilterChange(body) ?? null);
     const created = await deps.store.createEndpoint({
       id: newId('ep'),
       appId: application.id,
@@ -78,6 +81,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
       version: body.version ?? 1,
       secret: body.secret ? normaliseSecret(body.secret) : generateSecret(),
       ...(body.requireVerification ? { verification: PENDING_VERIFICATION } : {}),
+      ...(filter ? { filter } : {}),
     }, deps.clock());
     await announce('endpoint.created', application, created);
     return reply.code(201).send(endpointOut(created.verification ? await runChallenge(deps, created) : created));
@@ -119,6 +123,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
       throttleRate: throttleOf(body),
       metadata: body.metadata,
       version: body.version ?? endpoint.version,
+      ...withFilter(endpoint, body),
     }, body.requireVerification);
   });
 
@@ -136,6 +141,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const types = filterTypesOf(body);
     if (types !== undefined) changes.eventTypes = types;
     if (body.throttleRate !== undefined || body.rateLimit !== undefined) changes.throttleRate = throttleOf(body);
+    Object.assign(changes, withFilter(endpoint, body));
     return update(application, endpoint, changes, body.requireVerification);
   });
 
@@ -223,6 +229,12 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     request.log.info({ endpointId: endpoint.id, count }, 'recovering failed messages');
     return reply.code(202).send({ id: newId('task', now).replace('task_', 'qtask_'), status: 'finished', task: 'endpoint.recover', updatedAt: iso(now) });
   });
+}
+
+/** The filter change a PUT or PATCH asks for; nothing when the request leaves the field out. */
+function withFilter(endpoint: Endpoint, body: { filter?: unknown }): Pick<EndpointChanges, 'filter'> {
+  const filter = payloadFilterChange(body);
+  return filter === undefined ? {} : { filter: withPayloadFilter(endpoint.filter, filter) };
 }
 
 function checkHeaders(headers: Record<string, string>): Record<string, string> {

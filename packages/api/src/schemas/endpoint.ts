@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MESSAGE_STATUS_TEXT, type Endpoint, type EndpointVerification, type MessageStatus } from '@herald/core';
+import { MESSAGE_STATUS_TEXT, ValidationError, payloadFilterOf, validateFilter, type Endpoint, type EndpointVerification, type MessageStatus } from '@herald/core';
 import { channel, eventTypeName, iso, metadata, rate, uid } from './common.ts';
 
 // Beyond Svix: `whsk_` + base64 of a 32-byte ed25519 seed makes Herald sign with ed25519 (v1a).
@@ -28,6 +28,12 @@ const base = {
   version: z.number().int().min(1).max(2_147_483_647).nullish(),
   /** Herald extension: hold messages back until the URL has echoed a verification challenge. */
   requireVerification: z.boolean().optional(),
+  /**
+   * Herald extension: a content filter on the message payload (Hookdeck's dialect), checked further by
+   * payloadFilterChange. Left out, on PUT too, keeps the endpoint's filter: the Svix SDKs drop the
+   * field they do not know, and an update through them must not silently clear it. null clears it.
+   */
+  filter: z.unknown().optional(),
 };
 
 export const endpointIn = z.object({
@@ -60,6 +66,24 @@ export function filterTypesOf(input: { filterTypes?: string[] | null; eventTypes
   return types === undefined ? undefined : types && types.length > 0 ? [...new Set(types)] : null;
 }
 
+/**
+ * The payload filter a request gave, validated: null to clear it, undefined when not given. A filter
+ * the evaluator would refuse is a 422 naming the bad operator at its place (`body.filter.total.$gtee`),
+ * never a filter that silently drops everything. Stored with withPayloadFilter (core/fan-out.ts).
+ */
+export function payloadFilterChange(body: { filter?: unknown }): unknown | null | undefined {
+  if (body.filter === undefined || body.filter === null) return body.filter;
+  const problem = validateFilter(body.filter);
+  if (problem) {
+    throw new ValidationError([{
+      loc: ['body', 'filter', ...problem.path.split('.').filter((part) => part.length > 0)],
+      msg: problem.message,
+      type: 'value_error.filter',
+    }]);
+  }
+  return body.filter;
+}
+
 /** Values of these headers are write-only: reads name them but never show them. */
 export const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 /** Herald sets these itself; an endpoint may not override them. */
@@ -83,6 +107,7 @@ export function endpointOut(endpoint: Endpoint) {
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),
     verification: verificationOut(endpoint.verification),
+    filter: payloadFilterOf(endpoint.filter),
   };
 }
 

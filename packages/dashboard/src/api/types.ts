@@ -29,6 +29,8 @@ export interface EndpointOut {
   description: string;
   disabled: boolean;
   filterTypes: string[] | null;
+  /** Herald extension: the content filter on the payload, null for none. */
+  filter?: unknown;
   createdAt: string;
   updatedAt: string;
 }
@@ -63,6 +65,15 @@ export type DeliveryStatus = 0 | 1 | 2 | 3;
 export interface EndpointMessageOut extends MessageOut {
   status: DeliveryStatus;
   nextAttempt: string | null;
+}
+
+/** Herald extension: GET .../msg/{id}/fan-out, what each endpoint's subscription and filter say of a message. */
+export interface FanOutOut {
+  endpointId: string;
+  url: string;
+  outcome: 'matched' | 'not_subscribed' | 'filtered';
+  reason: string | null;
+  delivered: boolean;
 }
 
 export interface DestinationOut extends EndpointOut {

@@ -1,5 +1,5 @@
 import { errorText } from '../api/client.ts';
-import type { AttemptOut, DestinationOut, MessageOut } from '../api/types.ts';
+import type { AttemptOut, DestinationOut, FanOutOut, MessageOut } from '../api/types.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { LoadState } from '../components/load-state.tsx';
@@ -21,6 +21,7 @@ export function MessageDetail({ appId, messageId }: { appId: string; messageId: 
   const id = encodeURIComponent(messageId);
   const message = useResource(() => api.get<MessageOut>(`${app}/msg/${id}`), `msg:${appId}:${messageId}`);
   const destinations = useResource(() => api.page<DestinationOut>(`${app}/msg/${id}/endpoint`, { limit: 250 }), `dest:${appId}:${messageId}`, LIVE_MS);
+  const fanOut = useResource(() => api.get<{ data: FanOutOut[] }>(`${app}/msg/${id}/fan-out`), `fanout:${appId}:${messageId}`);
   const attempts = useResource(() => api.page<AttemptOut>(`${app}/attempt/msg/${id}`, { limit: 250 }), `attempts:${appId}:${messageId}`, LIVE_MS);
 
   const resend = async (endpoint: DestinationOut) => {
@@ -82,6 +83,30 @@ export function MessageDetail({ appId, messageId }: { appId: string; messageId: 
           );
         })}
       </section>
+      <SkippedEndpoints appId={appId} verdicts={fanOut.data?.data ?? []} />
     </>
+  );
+}
+
+/** The endpoints this message did not go to, and why: the content filter's reason names the field. */
+function SkippedEndpoints({ appId, verdicts }: { appId: string; verdicts: FanOutOut[] }) {
+  const skipped = verdicts.filter((verdict) => !verdict.delivered);
+  if (skipped.length === 0) return null;
+  return (
+    <section aria-labelledby="skipped-title">
+      <h3 id="skipped-title">Skipped endpoints</h3>
+      <ul className="skipped">
+        {skipped.map((verdict) => (
+          <li key={verdict.endpointId}>
+            <a className="break" href={hrefOf({ view: 'endpoint', appId, endpointId: verdict.endpointId })}>{verdict.url}</a>{' '}
+            <span className="muted">{verdict.outcome === 'filtered'
+              ? <>its filter did not match: <code>{verdict.reason}</code></>
+              : verdict.outcome === 'not_subscribed'
+                ? 'not subscribed to this event type or channel, or disabled'
+                : 'would get it now, but did not when it was sent (created or changed since)'}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidDataError, MessageStatus, NotFoundError, UnavailableError, isSubscribed, type HeraldError, type Message } from '@herald/core';
+import { ConflictError, InvalidDataError, MessageStatus, NotFoundError, UnavailableError, chooseEndpoints, type HeraldError, type Message } from '@herald/core';
 import type { EndpointMessage, MessageDestination, MessageFilter, NewMessage, Page, PageRequest } from '@herald/storage';
 import type pg from 'pg';
 import { FOREIGN_KEY_VIOLATION, Params, UNIQUE_VIOLATION, inTransaction, isDataError, isPgError, lockFanOut, prepared, queryPage, type Queryable } from '../sql.ts';
@@ -98,8 +98,9 @@ async function fanOut(client: Queryable, batch: NewMessage[]): Promise<Array<New
   const endpoints = rows.map(toEndpoint);
   return batch.map((item) => (hasTargets(item) ? item : {
     ...item,
-    endpointIds: endpoints.filter((endpoint) => endpoint.appId === item.message.appId
-      && isSubscribed(endpoint, item.message.eventType, item.message.channels)).map((endpoint) => endpoint.id),
+    // Subscription and payload filter (core's chooseEndpoints), judged under the fan-out lock.
+    endpointIds: chooseEndpoints(endpoints.filter((endpoint) => endpoint.appId === item.message.appId), item.message)
+      .map((endpoint) => endpoint.id),
   }));
 }
 

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { storedPayloadFilter } from '@herald/core';
 import { byteOrder, T0, newEndpoint, newMessage, seed, type WithStore } from './fixtures.ts';
 
 /** A message that names no endpoints goes to its subscribers, as read inside the committing transaction. */
@@ -31,6 +32,21 @@ export function commitFanOutSuite(withStore: WithStore): void {
       const ids = async (msgId: string) => byteOrder((await store.listMessageDestinations(app.id, msgId, { limit: 10 })).data.map((d) => d.endpoint.id));
       assert.deepEqual(await ids(message.id), byteOrder([first!.id, late.id]));
       assert.deepEqual(await ids(named.id), [first!.id]);
+    }));
+
+    test('a payload filter is judged at commit: a missing field, a mismatch or a payload that is not JSON is no match', withStore(async (store) => {
+      const { app, endpoints: [all] } = await seed(store);
+      const large = await store.createEndpoint(newEndpoint(app.id, { filter: storedPayloadFilter({ total: { $gte: 10_000 } }) }), T0);
+      const messages = {
+        big: newMessage(app.id, T0, { payload: '{"total":25000}' }),
+        small: newMessage(app.id, T0, { payload: '{"total":500}' }),
+        missing: newMessage(app.id, T0, { payload: '{"note":"none"}' }),
+        text: newMessage(app.id, T0, { payload: '"25000"' }),
+      };
+      assert.deepEqual(await store.createMessages(Object.values(messages).map((message) => ({ message })), T0), [null, null, null, null]);
+      const ids = async (msgId: string) => byteOrder((await store.listMessageDestinations(app.id, msgId, { limit: 10 })).data.map((d) => d.endpoint.id));
+      assert.deepEqual(await ids(messages.big.id), byteOrder([all!.id, large.id]));
+      for (const message of [messages.small, messages.missing, messages.text]) assert.deepEqual(await ids(message.id), [all!.id]);
     }));
   });
 }
