@@ -51,6 +51,13 @@ test('a type Herald does not know (a stored row from elsewhere) fails closed', (
   assert.equal(result.ok, false);
 });
 
+test('a dedupe rule naming an inherited property finds nothing rather than throwing', () => {
+  const request = { method: 'POST', url: 'https://h.example/in/t', headers: {}, body: Buffer.alloc(0) };
+  for (const path of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    assert.equal(dedupeKey('github', { from: 'header', path }, request, null), null, path);
+  }
+});
+
 test('body parsing, dedupe keys, event types and challenges never throw on hostile input', () => {
   const types = [...new Set(SCHEMES.map((scheme) => scheme.type))];
   fc.assert(

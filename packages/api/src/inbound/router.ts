@@ -158,8 +158,10 @@ export function forwardedHeaders(headers: Record<string, string>, endpoints: rea
   if (headers['content-type'] !== undefined) kept['content-type'] = headers['content-type'];
   for (const endpoint of endpoints) {
     for (const name of endpoint.forwardHeaders ?? []) {
-      const value = headers[name.toLowerCase()];
-      if (value !== undefined) kept[name.toLowerCase()] = value;
+      const lower = name.toLowerCase();
+      // Own properties only: a listed "__proto__" must find nothing, not Object.prototype.
+      const value = Object.hasOwn(headers, lower) ? headers[lower] : undefined;
+      if (typeof value === 'string') kept[lower] = value;
     }
   }
   return kept;

@@ -77,10 +77,19 @@ export function dedupeKey(type: SourceType, override: DedupeRule | null, request
   return key.length > MAX_DEDUPE_KEY_LENGTH ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
 }
 
+/**
+ * A header by name, read as an own property only: a rule naming `__proto__` or `constructor` must
+ * find nothing, not Object.prototype's members.
+ */
+function ownHeader(request: RawInboundRequest, name: string): string | undefined {
+  const value = Object.hasOwn(request.headers, name) ? request.headers[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 function readRule(rule: DedupeRule, request: RawInboundRequest, body: unknown): string | null {
   switch (rule.from) {
     case 'header':
-      return request.headers[rule.path.toLowerCase()]?.trim() || null;
+      return ownHeader(request, rule.path.toLowerCase())?.trim() || null;
     case 'query':
       return queryOf(request.url).get(rule.path) || null;
     case 'body':
@@ -152,7 +161,7 @@ function rawEventType(type: SourceType, request: RawInboundRequest, body: unknow
     const value = readPath(body, path);
     return typeof value === 'string' && value !== '' ? value : null;
   };
-  const headerValue = (name: string) => request.headers[name]?.trim() || null;
+  const headerValue = (name: string) => ownHeader(request, name)?.trim() || null;
   if (isSvixConfigType(type)) return text('type');
   switch (type) {
     case 'github': {
