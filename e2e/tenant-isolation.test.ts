@@ -375,7 +375,9 @@ for (const mode of modes) {
         const real: Real = { herald, appIds, tokens: { own, organisation, revoked, expired: expiredToken }, hostile, admin };
         await fc.asyncModelRun(() => ({ model, real }), sequence);
       }), { numRuns: 40 });
-      assert.ok(ran.foreignAttempt > 3 && ran.ownAttempt > 3 && ran.hostile > 10, `commands run: ${JSON.stringify(ran)}`);
+      // Proof that each kind of command ran at all; how often is the generator's choice (a count
+      // threshold made this flaky: 3 own-attempt commands in 40 runs happens).
+      assert.ok(ran.foreignAttempt > 0 && ran.ownAttempt > 0 && ran.hostile > 0, `commands run: ${JSON.stringify(ran)}`);
       Object.assign(ran, { foreignAttempt: 0, ownAttempt: 0, hostile: 0 });
     });
   });
