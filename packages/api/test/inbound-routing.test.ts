@@ -46,7 +46,7 @@ async function crashBetweenMessageAndCompletion(harness: InboundHarness, target:
   const logger = pino({ level: 'silent' });
   const crashing = new Proxy(harness.store, {
     get(store, name, receiver) {
-      if (name === 'completeInboundRouting') return async () => { throw new Error('the process died here'); };
+      if (name === 'completeInboundRouting' || name === 'completeInboundRoutings') return async () => { throw new Error('the process died here'); };
       const value = Reflect.get(store, name, receiver) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(store) : value;
     },

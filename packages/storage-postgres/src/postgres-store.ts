@@ -225,6 +225,9 @@ export class PostgresStore implements Store {
     return inboundRequests.claimInboundRequests(this.queuePool, limit, leaseMs, now);
   }
   completeInboundRouting(done: InboundRoutingDone, _now: number): Promise<boolean> { return inboundRequests.completeInboundRouting(this.queuePool, done); }
+  completeInboundRoutings(batch: InboundRoutingDone[], _now: number): Promise<boolean[]> {
+    return inboundRequests.completeInboundRoutings(this.queuePool, batch);
+  }
   expireInboundLeases(_now: number): Promise<number> { return inboundRequests.expireInboundLeases(this.pool); }
   listRouteOutcomes(requestId: string): Promise<RouteOutcome[]> { return inboundRequests.listRouteOutcomes(this.pool, requestId); }
   requeueInboundRequests(sourceId: string, which: { ids: string[] } | InboundRequestFilter, _now: number): Promise<number> {

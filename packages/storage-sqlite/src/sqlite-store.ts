@@ -946,7 +946,11 @@ export class SqliteStore implements Store {
   }
 
   async completeInboundRouting(done: InboundRoutingDone, _now: number): Promise<boolean> {
-    return this.inboundRequests.complete(done);
+    return this.inboundRequests.complete([done])[0]!;
+  }
+
+  async completeInboundRoutings(batch: InboundRoutingDone[], _now: number): Promise<boolean[]> {
+    return this.inboundRequests.complete(batch);
   }
 
   async expireInboundLeases(_now: number): Promise<number> {

@@ -185,6 +185,12 @@ export interface InboundStore {
   /** Fenced: writes the outcomes, sets routedRound to the round and frees the lease; false if the fence moved. */
   completeInboundRouting(done: InboundRoutingDone, now: number): Promise<boolean>;
   /**
+   * A router's whole claimed batch in one transaction: each member fenced on its own (as
+   * completeInboundRouting), so a member whose fence moved is refused (false at its index) while the
+   * others complete. One commit per batch instead of one per request.
+   */
+  completeInboundRoutings(batch: InboundRoutingDone[], now: number): Promise<boolean[]>;
+  /**
    * Frees every inbound lease. Only for a store no other router can use at the same time
    * (capabilities.concurrentWorkers false), at start: every lease then belongs to a process that is
    * gone, and waiting it out would only delay routing what was accepted before the crash.

@@ -59,8 +59,15 @@ export function withSecretEncryption<S extends Store>(store: S, box: SecretBox):
     getSourceTokens: async (sourceId, now) =>
       (await store.getSourceTokens(sourceId, now)).map((token) => ({ ...token, token: openKey(token.token) })),
     findSourceByToken: async (tokenSha256, now) => openSource(await store.findSourceByToken(tokenSha256, now)),
-    claimInboundRequests: async (...args) =>
-      (await store.claimInboundRequests(...args)).map((claimed) => ({ ...claimed, source: openSource(claimed.source) })),
+    // Each source opened once per claim, not once per request: a batch is mostly one busy source's.
+    claimInboundRequests: async (...args) => {
+      const opened = new Map<string, InboundSource>();
+      return (await store.claimInboundRequests(...args)).map((claimed) => {
+        let source = opened.get(claimed.source.id);
+        if (!source) opened.set(claimed.source.id, source = openSource(claimed.source));
+        return { ...claimed, source };
+      });
+    },
   };
   const createMessagesClaiming = store.createMessagesClaiming?.bind(store);
   if (createMessagesClaiming) {

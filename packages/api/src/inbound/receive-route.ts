@@ -160,7 +160,7 @@ export function registerReceiveRoutes(app: FastifyInstance, deps: ApiDeps): void
       const recorded = await recorder.record(inboundRecord(request, body, 'accepted', null, {
         dedupeKey: orElse(() => dedupeKey(type, source.dedupe, raw, parsed), null),
         eventType: orElse(() => inboundEventType(type, raw, parsed), FALLBACK_EVENT_TYPE),
-      }));
+      }, raw.headers));
       options.counted?.(recorded.verdict, null);
       reply.header('herald-request-id', recorded.id);
       const answer = orElse(() => challengeAnswer(type, parsed), null) ?? source.response ?? DEFAULT_ANSWER;

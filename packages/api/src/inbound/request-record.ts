@@ -6,7 +6,9 @@ const REDACTED = '[redacted]';
 
 /** The row a received request becomes: what was sent, from where, and the verdict (`request.inbound` must be set). */
 export function inboundRecord(request: FastifyRequest<{ Params: { token: string; '*'?: string } }>, body: Buffer | null,
-  verdict: 'accepted' | 'rejected', rejectReason: string | null, facts: { dedupeKey: string | null; eventType: string }): NewInboundRequest {
+  verdict: 'accepted' | 'rejected', rejectReason: string | null, facts: { dedupeKey: string | null; eventType: string },
+  /** The request's flatHeaders when the caller already has them (not changed here: redaction copies). */
+  headers: Record<string, string> = flatHeaders(request)): NewInboundRequest {
   const { source, receivedAt, sourceIp } = request.inbound!;
   const [target, query = ''] = splitOnce(request.url, '?');
   return {
@@ -16,7 +18,7 @@ export function inboundRecord(request: FastifyRequest<{ Params: { token: string;
     method: request.method,
     path: pathBelowToken(target),
     query: redactQuery(source, query),
-    headers: redactHeaders(source, flatHeaders(request)),
+    headers: redactHeaders(source, headers),
     body,
     sourceIp,
     verdict,
@@ -42,10 +44,10 @@ export function flatHeaders(request: FastifyRequest): Record<string, string> {
  */
 function redactHeaders(source: InboundSource, headers: Record<string, string>): Record<string, string> {
   const config = source.config as Record<string, unknown>;
-  if (source.type === 'basic-auth' && headers.authorization !== undefined) headers.authorization = REDACTED;
+  if (source.type === 'basic-auth' && headers.authorization !== undefined) return { ...headers, authorization: REDACTED };
   if (source.type === 'api-key') {
     const name = typeof config.header === 'string' ? config.header.toLowerCase() : config.query === undefined ? 'x-api-key' : undefined;
-    if (name && headers[name] !== undefined) headers[name] = REDACTED;
+    if (name && headers[name] !== undefined) return { ...headers, [name]: REDACTED };
   }
   return headers;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ConflictError, FALLBACK_EVENT_TYPE, matchRequest, newMessage, parseInboundBody, type Endpoint, type FilterableRequest, type RequestFilter } from '@herald/core';
-import type { ClaimedInboundRequest, RouteOutcome, Store } from '@herald/storage';
+import type { ClaimedInboundRequest, InboundRoutingDone, RouteOutcome, Store } from '@herald/storage';
 import type { MessageIngest } from '../ingest.ts';
 
 export interface InboundRouterOptions {
@@ -54,16 +54,38 @@ export class InboundRouter {
     await this.running;
   }
 
-  /** Claims one batch and routes it; the number of requests claimed. */
+  /**
+   * Claims one batch and routes it; the number of requests claimed. Each source's endpoints are read
+   * once per batch, the members' messages share one group commit, and the whole batch completes in
+   * one transaction (each member fenced on its own).
+   */
   async routeBatch(): Promise<number> {
-    const { store, clock } = this.options;
+    const { store, clock, logger } = this.options;
     this.options.beforeBatch?.();
     const claimed = await store.claimInboundRequests(this.options.batch ?? 64, this.options.leaseMs ?? 30_000, clock());
-    // Together, so that their messages share one group commit.
-    await Promise.all(claimed.map((claim) => this.route(claim).catch((error: unknown) => {
-      // Left leased: once the lease runs out the request is claimed and routed again.
-      this.options.logger.warn({ err: error, requestId: claim.request.id }, 'could not route an inbound request; it will be tried again');
-    })));
+    if (claimed.length === 0) return 0;
+    const endpointsOf = new Map<string, Promise<Endpoint[]>>();
+    const done = await Promise.all(claimed.map(async (claim) => {
+      try {
+        let endpoints = endpointsOf.get(claim.source.appId);
+        if (!endpoints) endpointsOf.set(claim.source.appId, endpoints = store.allEndpoints(claim.source.appId));
+        return await this.evaluate(claim, await endpoints);
+      } catch (error) {
+        // Left leased: once the lease runs out the request is claimed and routed again.
+        logger.warn({ err: error, requestId: claim.request.id }, 'could not route an inbound request; it will be tried again');
+        return undefined;
+      }
+    }));
+    const ready = done.filter((one): one is InboundRoutingDone => one !== undefined);
+    try {
+      const completed = await store.completeInboundRoutings(ready, clock());
+      completed.forEach((applied, index) => {
+        if (!applied) logger.info({ requestId: ready[index]!.requestId }, 'another router took this inbound request over; its outcomes stand');
+      });
+    } catch (error) {
+      // Their messages stand; routed again after the lease, each finds its message and completes with it.
+      logger.warn({ err: error, requests: ready.length }, 'could not complete routed inbound requests; they will be tried again');
+    }
     return claimed.length;
   }
 
@@ -94,17 +116,21 @@ export class InboundRouter {
     });
   }
 
-  async route({ request, source, fence, round }: ClaimedInboundRequest): Promise<boolean> {
+  /** Routes one claimed request on its own: evaluate, message, complete. */
+  async route(claim: ClaimedInboundRequest): Promise<boolean> {
+    const { store, clock } = this.options;
+    const done = await this.evaluate(claim, await store.allEndpoints(claim.source.appId));
+    const completed = await store.completeInboundRouting(done, clock());
+    if (!completed) this.options.logger.info({ requestId: claim.request.id }, 'another router took this inbound request over; its outcomes stand');
+    return completed;
+  }
+
+  /** Every endpoint's outcome for one claimed request, after its message (if any endpoint matched) is committed. */
+  private async evaluate({ request, source, fence, round }: ClaimedInboundRequest, endpoints: readonly Endpoint[]): Promise<InboundRoutingDone> {
     const { store, ingest, clock } = this.options;
     const now = clock();
-    const endpoints = await store.allEndpoints(source.appId);
     const body = request.body ?? Buffer.alloc(0);
-    const subject: FilterableRequest = {
-      body: parseInboundBody(request.headers['content-type'], body),
-      headers: request.headers,
-      query: parseQuery(request.query),
-      path: request.path,
-    };
+    const subject = lazySubject(request.headers, body, request.query, request.path);
     const outcomes: RouteOutcome[] = [];
     const matched: Endpoint[] = [];
     for (const endpoint of endpoints) {
@@ -142,10 +168,28 @@ export class InboundRouter {
         outcomes.push({ requestId: request.id, round, endpointId: endpoint.id, outcome: 'forwarded', reason: null, msgId, createdAt: now });
       }
     }
-    const completed = await store.completeInboundRouting({ requestId: request.id, fence, round, outcomes }, clock());
-    if (!completed) this.options.logger.info({ requestId: request.id }, 'another router took this inbound request over; its outcomes stand');
-    return completed;
+    return { requestId: request.id, fence, round, outcomes };
   }
+}
+
+/**
+ * The request as filters see it, each section computed on first read: matchRequest reads only the
+ * sections a filter has, so a source whose filters test headers never parses a body or a query.
+ */
+function lazySubject(headers: Record<string, string>, body: Buffer, query: string, path: string): FilterableRequest {
+  let parsedBody: { value: unknown } | undefined;
+  let parsedQuery: Record<string, string | string[]> | undefined;
+  return {
+    headers,
+    path,
+    get body() {
+      parsedBody ??= { value: parseInboundBody(headers['content-type'], body) };
+      return parsedBody.value;
+    },
+    get query() {
+      return parsedQuery ??= parseQuery(query);
+    },
+  };
 }
 
 /**

@@ -182,6 +182,38 @@ export async function completeInboundRouting(db: Queryable, done: InboundRouting
   return rows[0]!.applied === 1;
 }
 
+/**
+ * A router's whole batch in one statement (one round trip, one commit): each member's update is
+ * fenced on its own, and only the outcomes of members whose update applied are written. A claim
+ * hands each request out once, so a batch never holds one request twice.
+ */
+const completeRoutings = prepared('herald_complete_inbound_batch', `WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::int[], $3::int[]) AS t(id, fence, round)
+  ), done AS (
+    UPDATE inbound_requests r SET routed_round = GREATEST(r.routed_round, i.round), fence = r.fence + 1, leased_until = 0
+    FROM input i WHERE r.id = i.id AND r.fence = i.fence RETURNING r.id
+  ), outcomes AS (
+    INSERT INTO inbound_route_outcomes (request_id, round, endpoint_id, outcome, reason, msg_id, created_at)
+    SELECT t.request_id, t.round, t.endpoint_id, t.outcome, t.reason, t.msg_id, t.created_at
+    FROM unnest($4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
+      AS t(request_id, round, endpoint_id, outcome, reason, msg_id, created_at)
+    WHERE t.request_id IN (SELECT id FROM done)
+    ON CONFLICT (request_id, round, endpoint_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
+      msg_id = excluded.msg_id, created_at = excluded.created_at
+  )
+  SELECT id FROM done`);
+
+export async function completeInboundRoutings(db: Queryable, batch: InboundRoutingDone[]): Promise<boolean[]> {
+  if (batch.length === 0) return [];
+  const o = batch.flatMap((done) => done.outcomes.map((outcome) => ({ ...outcome, requestId: done.requestId })));
+  const { rows } = await db.query<{ id: string }>(completeRoutings([
+    batch.map((done) => done.requestId), batch.map((done) => done.fence), batch.map((done) => done.round),
+    o.map((x) => x.requestId), o.map((x) => x.round), o.map((x) => x.endpointId), o.map((x) => x.outcome), o.map((x) => x.reason),
+    o.map((x) => x.msgId), o.map((x) => x.createdAt)]));
+  const applied = new Set(rows.map((row) => row.id));
+  return batch.map((done) => applied.has(done.requestId));
+}
+
 export async function expireInboundLeases(db: Queryable): Promise<number> {
   const result = await db.query('UPDATE inbound_requests SET fence = fence + 1, leased_until = 0 WHERE leased_until > 0');
   return result.rowCount ?? 0;

@@ -138,19 +138,22 @@ export class InboundRequestQueries {
    * Completing bumps the fence too, so that a second completion with the same fence (a router
    * retrying) is refused like a stale one. A crash before this commit only routes the round again,
    * and the router's message then carries the same eventId: losing the completion to a power loss
-   * is as harmless, so it does not wait for fsync.
+   * is as harmless, so it does not wait for fsync. A router's whole batch goes in one transaction,
+   * each member fenced on its own.
    */
-  complete(done: InboundRoutingDone): boolean {
-    const complete = this.db.transaction(() => {
-      const applied = this.stmt(`UPDATE inbound_requests SET routed_round = max(routed_round, ?), fence = fence + 1, leased_until = 0
-        WHERE id = ? AND fence = ?`).run(done.round, done.requestId, done.fence).changes === 1;
+  complete(batch: InboundRoutingDone[]): boolean[] {
+    if (batch.length === 0) return [];
+    const update = this.stmt(`UPDATE inbound_requests SET routed_round = max(routed_round, ?), fence = fence + 1, leased_until = 0
+      WHERE id = ? AND fence = ?`);
+    const insert = this.stmt(`INSERT INTO inbound_route_outcomes (request_id, round, endpoint_id, outcome, reason, msg_id, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, round, endpoint_id) DO UPDATE SET outcome = excluded.outcome,
+      reason = excluded.reason, msg_id = excluded.msg_id, created_at = excluded.created_at`);
+    const complete = this.db.transaction(() => batch.map((done) => {
+      const applied = update.run(done.round, done.requestId, done.fence).changes === 1;
       if (!applied) return false;
-      const insert = this.stmt(`INSERT INTO inbound_route_outcomes (request_id, round, endpoint_id, outcome, reason, msg_id, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, round, endpoint_id) DO UPDATE SET outcome = excluded.outcome,
-        reason = excluded.reason, msg_id = excluded.msg_id, created_at = excluded.created_at`);
       for (const o of done.outcomes) insert.run(done.requestId, o.round, o.endpointId, o.outcome, o.reason, o.msgId, o.createdAt);
       return true;
-    });
+    }));
     return this.withoutFsync(() => complete.immediate());
   }
 

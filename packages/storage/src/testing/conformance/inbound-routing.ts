@@ -88,6 +88,38 @@ export function inboundRoutingSuite(withStore: WithStore): void {
       assert.equal(await complete(store, held!, [], T0 + 2), false, 'the crashed holder cannot complete');
     }));
 
+    test('a whole batch completes at once, each member fenced on its own: a stale member is refused, the others complete', withStore(async (store) => {
+      const { source } = await createSource(store);
+      const endpoints = [await store.createEndpoint(newEndpoint(source.appId), T0), await store.createEndpoint(newEndpoint(source.appId), T0)];
+      const ids = await recordAccepted(store, source.id, 3, T0);
+      const claimed = await store.claimInboundRequests(10, LEASE, T0 + SECOND);
+      assert.deepEqual(claimed.map((c) => c.request.id), ids);
+      const [a, b, c] = claimed as [ClaimedInboundRequest, ClaimedInboundRequest, ClaimedInboundRequest];
+      const at = T0 + 2 * SECOND;
+      const outcomesOf = (one: ClaimedInboundRequest) => [
+        outcome(one, endpoints[0]!.id, at, { msgId: `msg_for_${one.request.id}` }),
+        outcome(one, endpoints[1]!.id, at, { outcome: 'filtered', reason: 'headers.x-event: expected "push"', msgId: null }),
+      ];
+      const results = await store.completeInboundRoutings([
+        { requestId: a.request.id, fence: a.fence, round: a.round, outcomes: outcomesOf(a) },
+        { requestId: b.request.id, fence: b.fence + 1, round: b.round, outcomes: outcomesOf(b) },
+        { requestId: c.request.id, fence: c.fence, round: c.round, outcomes: [] },
+      ], at);
+      assert.deepEqual(results, [true, false, true]);
+      const byEndpoint = (list: RouteOutcome[]) => [...list].sort((x, y) => (x.endpointId < y.endpointId ? -1 : 1));
+      assert.deepEqual(await store.listRouteOutcomes(a.request.id), byEndpoint(outcomesOf(a)));
+      assert.deepEqual(await store.listRouteOutcomes(b.request.id), [], 'the stale member wrote nothing');
+      assert.deepEqual(await store.listRouteOutcomes(c.request.id), []);
+      assert.equal((await store.getInboundRequest(source.id, a.request.id))?.routedRound, 0);
+      assert.equal((await store.getInboundRequest(source.id, b.request.id))?.routedRound, -1, 'the stale member is still to route');
+      assert.equal((await store.getInboundRequest(source.id, c.request.id))?.routedRound, 0);
+      assert.deepEqual(await store.completeInboundRoutings([], at), []);
+      assert.deepEqual(await store.completeInboundRoutings([{ requestId: a.request.id, fence: a.fence, round: a.round, outcomes: [] }], at), [false],
+        'completing twice is refused');
+      const [again] = await store.claimInboundRequests(10, LEASE, T0 + LEASE + SECOND);
+      assert.equal(again?.request.id, b.request.id, 'once its lease runs out the stale member is claimed again');
+    }));
+
     test('a replay by ids routes accepted requests of the source again, as a new round', withStore(async (store) => {
       const { source } = await createSource(store);
       const other = await createSource(store);
