@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -45,21 +45,27 @@ function readmeInstallLines(): string {
   const section = readme.slice(readme.indexOf('## Receiving webhooks'));
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(block?.includes('npm install'), 'the "Receiving webhooks" section starts with an sh block of npm install lines');
-  return block;
+  return block!;
 }
 
 let tarball: string;
+let cliTarball: string;
 let installed = false;
 
 before(async () => {
-  tarball = packPackages(join(scratch, 'herald', '.packages'))['@herald/receiver'];
+  const tarballs = await packPackages(join(scratch, 'herald', '.packages'));
+  tarball = tarballs['@herald/receiver']!;
+  cliTarball = tarballs['@herald/cli']!;
   mkdirSync(project);
-  // The app's own dependencies are in its package.json already; the README's line adds the receiver
-  // and installs everything in one go.
+  // The app's own dependencies (and the CLI's tarball) are in its package.json already; the README's
+  // line adds the receiver and installs everything in one go.
   writeFileSync(join(project, 'package.json'), JSON.stringify({
     name: 'herald-receiver-consumer',
     private: true,
-    dependencies: Object.fromEntries(frameworks.map((name) => [name, installedVersion(name)])),
+    dependencies: {
+      ...Object.fromEntries(frameworks.map((name) => [name, installedVersion(name)])),
+      '@herald/cli': `file:${cliTarball}`,
+    },
   }, null, 2));
   try {
     await run('sh', ['-ec', readmeInstallLines()], { cwd: project, env: { ...npmEnv, HERALD: join(scratch, 'herald') } });
@@ -185,7 +191,7 @@ describe('@herald/receiver installed from its tarball', () => {
         assert.deepEqual([accepted.status, await accepted.json()], [200, { received: true }]);
         const forged = await fetch(url, { method: 'POST', headers: request.headers, body: request.body.replace('ord_3', 'ord_4') });
         assert.equal(forged.status, 401);
-        assert.equal((await forged.json()).code, 'invalid_signature');
+        assert.equal(((await forged.json()) as { code: string }).code, 'invalid_signature');
       } finally {
         app.kill();
         await exited;
@@ -194,4 +200,34 @@ describe('@herald/receiver installed from its tarball', () => {
       assert.equal(output.match(/^event /gm)?.length, 1, 'the forged request never reached onEvent');
     });
   }
+});
+
+describe('the herald command installed from its tarball', () => {
+  const npx = (...args: string[]) => run('npx', args, { cwd: project, env: npmEnv });
+
+  test('`npx herald --help` runs the compiled command with plain node, and nothing installed tsx', async (t) => {
+    if (!requireInstall(t)) return;
+    const { stdout } = await npx('herald', '--help');
+    assert.match(stdout, /^Usage: herald /m);
+    for (const command of ['trigger', 'tail', 'listen', 'verify', 'serve']) assert.match(stdout, new RegExp(`^  ${command}\\b`, 'm'));
+    const { stdout: resolved } = await run('readlink', ['-f', join(project, 'node_modules/.bin/herald')]);
+    assert.match(resolved.trim(), /\/node_modules\/@herald\/cli\/dist\/herald\.js$/);
+    assert.equal(existsSync(join(project, 'node_modules/tsx')), false, 'tsx is not a run-time dependency');
+    assert.equal(existsSync(join(project, 'node_modules/@herald/core')), false, '@herald/core is bundled, not installed');
+  });
+
+  test("`herald --version` is the root package.json's version", async (t) => {
+    if (!requireInstall(t)) return;
+    const { stdout } = await npx('herald', '--version');
+    assert.equal(stdout.trim(), readJson(join(root, 'package.json')).version);
+  });
+
+  test('`herald serve` without the server package says what to install instead of crashing', async (t) => {
+    if (!requireInstall(t)) return;
+    const failure = await npx('herald', 'serve').then(() => null, (error: { code: number; stderr: string }) => error);
+    assert.ok(failure, 'serve cannot run without @herald/server');
+    assert.notEqual(failure.code, 0);
+    assert.match(failure.stderr, /install @herald\/server/);
+    assert.doesNotMatch(failure.stderr, /unexpected error/);
+  });
 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
-export function buildPackage(directory) {
+export async function buildPackage(directory) {
   const dist = join(directory, 'dist');
   // A stale file from an earlier build (a module since renamed) must not ship.
   rmSync(dist, { recursive: true, force: true });
