@@ -29,5 +29,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error('usage: node scripts/build-package.mjs <package directory>');
     process.exit(2);
   }
-  buildPackage(directory);
+  await buildPackage(directory);
 }
