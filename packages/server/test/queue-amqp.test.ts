@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import { brokerAvailable } from '@herald/testing';
@@ -11,6 +12,11 @@ if (await brokerAvailable('RabbitMQ', '127.0.0.1', 5672)) {
     target: 'amqp://127.0.0.1:5672',
     unreachableUrl: 'amqp://guest:guest@127.0.0.1:5999/?exchange=herald&routingKey=k',
     unlistedUrl: 'amqp://guest:guest@127.0.0.1:5673/?exchange=herald&routingKey=k',
+    check: (consumed, messageId) => {
+      assert.equal(consumed.headers['amqp-message-id'], messageId);
+      assert.equal(consumed.headers['amqp-delivery-mode'], '2', 'persistent');
+      assert.equal(consumed.headers['amqp-type'], 'order.paid');
+    },
     async destination() {
       // A fresh exchange and queue of the test's own, bound by a routing key, on the real broker.
       const name = `herald-test-${randomBytes(4).toString('hex')}`;
@@ -25,6 +31,9 @@ if (await brokerAvailable('RabbitMQ', '127.0.0.1', 5672)) {
         if (!message) return;
         const headers: Record<string, string> = {};
         for (const [key, value] of Object.entries(message.properties.headers ?? {})) headers[key] = String(value);
+        headers['amqp-message-id'] = String(message.properties.messageId);
+        headers['amqp-delivery-mode'] = String(message.properties.deliveryMode);
+        headers['amqp-type'] = String(message.properties.type);
         const consumed = { headers, body: message.content };
         const next = waiting.shift();
         if (next) next(consumed);

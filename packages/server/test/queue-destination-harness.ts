@@ -26,6 +26,8 @@ export interface QueueSuite {
   unreachableUrl: string;
   /** A well-formed URL of a broker that is not listed. */
   unlistedUrl: string;
+  /** What only this broker carries (its own message id, persistence), checked on the delivered message. */
+  check?: (consumed: Consumed, messageId: string) => void;
 }
 
 /** A payload whose bytes JSON re-encoding would change: spacing, key order, escapes, non-ASCII. */
@@ -79,6 +81,7 @@ export function queueDestinationSuite(suite: QueueSuite): void {
       assert.match(consumed.headers['webhook-timestamp'] ?? '', /^\d+$/);
       assert.match(consumed.headers['webhook-signature'] ?? '', /^v1,/);
       assert.deepEqual(consumed.body, Buffer.from(PAYLOAD, 'utf8'), 'the payload as it was posted, byte for byte');
+      suite.check?.(consumed, message.id);
       const verified = new Webhook(secret).verify(consumed.body.toString('utf8'), {
         'webhook-id': consumed.headers['webhook-id']!,
         'webhook-timestamp': consumed.headers['webhook-timestamp']!,

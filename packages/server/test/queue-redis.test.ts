@@ -24,7 +24,7 @@ if (await brokerAvailable('Redis', '127.0.0.1', 6379)) {
             const [id, fields] = answer[0]![1][0]!;
             lastId = id.toString();
             const headers: Record<string, string> = {};
-            let body = Buffer.alloc(0);
+            let body: Buffer = Buffer.alloc(0);
             for (let i = 0; i < fields.length; i += 2) {
               const name = fields[i]!.toString();
               if (name === 'body') body = fields[i + 1]!;

@@ -8,9 +8,10 @@ export const DEFAULT_BROKER_PORTS: Readonly<Record<string, number>> = {
   amqp: 5672,
   amqps: 5671,
   redis: 6379,
+  nats: 4222,
 };
 
-export type BrokerScheme = 'amqp' | 'amqps' | 'redis';
+export type BrokerScheme = 'amqp' | 'amqps' | 'redis' | 'nats';
 
 export function brokerSchemeOf(raw: string): BrokerScheme | undefined {
   const colon = raw.indexOf(':');
@@ -77,4 +78,5 @@ const BROKER_FORMS: Record<BrokerScheme, (url: URL) => string | undefined> = {
     if (maxlen !== null && !/^[1-9][0-9]{0,11}$/.test(maxlen)) return 'maxlen must be a positive whole number.';
     return undefined;
   },
+  nats: (url) => (url.searchParams.get('subject') ? undefined : 'a nats URL needs ?subject=NAME, a subject a JetStream stream captures.'),
 };
