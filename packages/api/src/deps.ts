@@ -33,7 +33,7 @@ export interface ApiDeps {
   /** Endpoint URL policy (scheme, private addresses), applied at create and update. */
   checkUrl: UrlCheck;
   /**
-   * Queue destinations (amqp, amqps, redis, nats URLs): the operator's HERALD_BROKER_TARGETS policy.
+   * Queue destinations (amqp, amqps, redis, nats, mqtt, mqtts URLs): the operator's HERALD_BROKER_TARGETS policy.
    * Without it, broker URLs fall to checkUrl, which refuses their scheme.
    */
   checkBrokerUrl?: UrlCheck;

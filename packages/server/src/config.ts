@@ -64,7 +64,7 @@ const environment = z.object({
   HERALD_BROKER_TARGETS: z.string().default('').transform((text, context) => {
     const parsed = parseBrokerTargets(text);
     if (!parsed.ok) {
-      context.addIssue({ code: 'custom', message: `HERALD_BROKER_TARGETS must be comma-separated brokers endpoints may deliver to, each scheme://host:port with scheme amqp, amqps, redis or nats, such as amqp://rabbit.internal:5672 (got "${parsed.bad}")` });
+      context.addIssue({ code: 'custom', message: `HERALD_BROKER_TARGETS must be comma-separated brokers endpoints may deliver to, each scheme://host:port with scheme amqp, amqps, redis, nats, mqtt or mqtts, such as amqp://rabbit.internal:5672 (got "${parsed.bad}")` });
       return z.NEVER;
     }
     return parsed.targets;

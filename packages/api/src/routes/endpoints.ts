@@ -34,7 +34,7 @@ import {
 import { throttleOf } from '../schemas/application.ts';
 
 /** Queue destinations' schemes (see @herald/delivery transports/broker-targets.ts). */
-const BROKER_URL = /^(amqps?|redis|nats):/i;
+const BROKER_URL = /^(amqps?|redis|nats|mqtts?):/i;
 
 type AppParams = { Params: { app_id: string } };
 type EndpointParams = { Params: { app_id: string; endpoint_id: string } };

@@ -9,9 +9,11 @@ export const DEFAULT_BROKER_PORTS: Readonly<Record<string, number>> = {
   amqps: 5671,
   redis: 6379,
   nats: 4222,
+  mqtt: 1883,
+  mqtts: 8883,
 };
 
-export type BrokerScheme = 'amqp' | 'amqps' | 'redis' | 'nats';
+export type BrokerScheme = 'amqp' | 'amqps' | 'redis' | 'nats' | 'mqtt' | 'mqtts';
 
 export function brokerSchemeOf(raw: string): BrokerScheme | undefined {
   const colon = raw.indexOf(':');
@@ -79,4 +81,10 @@ const BROKER_FORMS: Record<BrokerScheme, (url: URL) => string | undefined> = {
     return undefined;
   },
   nats: (url) => (url.searchParams.get('subject') ? undefined : 'a nats URL needs ?subject=NAME, a subject a JetStream stream captures.'),
+  mqtt: (url) => {
+    const topic = url.searchParams.get('topic');
+    if (!topic) return 'an mqtt URL needs ?topic=NAME.';
+    return /[+#]/.test(topic) ? 'an mqtt topic to publish to cannot hold the wildcards + or #.' : undefined;
+  },
+  mqtts: (url) => BROKER_FORMS.mqtt(url),
 };

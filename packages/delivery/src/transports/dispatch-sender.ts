@@ -3,6 +3,7 @@ import { HttpSender, type HttpSenderOptions, type SendRequest, type SendResult }
 import type { Sender } from '../worker.ts';
 import { AmqpTransport } from './amqp.ts';
 import { brokerSchemeOf, checkBrokerUrl, type BrokerScheme } from './broker-targets.ts';
+import { MqttTransport } from './mqtt.ts';
 import { NatsTransport } from './nats.ts';
 import { RedisStreamsTransport } from './redis-streams.ts';
 import type { BrokerMessage, BrokerTransport } from './transport.ts';
@@ -11,7 +12,7 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 
 /**
  * The delivery engine's sender: HTTP(S) URLs go to the HTTP client, broker URLs (amqp, amqps,
- * redis, nats) to their transport. The worker sees one Sender and one kind of result either way, so
+ * redis, nats, mqtt) to their transport. The worker sees one Sender and one kind of result either way, so
  * retries, the attempt log and disabling work the same for a queue as for a web server. A broker's
  * acknowledgement is recorded as status 202 with what the broker answered as the response body.
  */
@@ -56,12 +57,13 @@ export class DispatchSender implements Sender {
   }
 
   private transportFor(scheme: BrokerScheme): BrokerTransport {
-    // amqp and amqps share one transport: its pool is keyed by the whole connection URL.
-    const kind = scheme === 'amqps' ? 'amqp' : scheme;
+    // amqp and amqps (mqtt and mqtts) share one transport: its pool is keyed by the whole connection URL.
+    const kind = scheme === 'amqps' ? 'amqp' : scheme === 'mqtts' ? 'mqtt' : scheme;
     let transport = this.transports.get(kind);
     if (!transport) {
       transport = kind === 'redis' ? new RedisStreamsTransport(this.connectTimeoutMs)
         : kind === 'nats' ? new NatsTransport(this.connectTimeoutMs)
+        : kind === 'mqtt' ? new MqttTransport(this.connectTimeoutMs)
         : new AmqpTransport(this.connectTimeoutMs);
       this.transports.set(kind, transport);
     }
