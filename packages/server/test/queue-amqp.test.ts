@@ -17,7 +17,7 @@ if (await brokerAvailable('RabbitMQ', '127.0.0.1', 5672)) {
       assert.equal(consumed.headers['amqp-delivery-mode'], '2', 'persistent');
       assert.equal(consumed.headers['amqp-type'], 'order.paid');
     },
-    async destination() {
+    async destination(port = 5672) {
       // A fresh exchange and queue of the test's own, bound by a routing key, on the real broker.
       const name = `herald-test-${randomBytes(4).toString('hex')}`;
       const model = await amqp.connect(RABBIT);
@@ -40,7 +40,7 @@ if (await brokerAvailable('RabbitMQ', '127.0.0.1', 5672)) {
         else arrived.push(consumed);
       }, { noAck: true });
       return {
-        url: `amqp://guest:guest@127.0.0.1:5672/?exchange=${name}&routingKey=orders`,
+        url: `amqp://guest:guest@127.0.0.1:${port}/?exchange=${name}&routingKey=orders`,
         next: () => {
           const ready = arrived.shift();
           return ready ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { apiClient, eventually, startTestHerald, type ApiCall, type TestHerald } from '@herald/testing';
+import { apiClient, eventually, startTcpProxy, startTestHerald, type ApiCall, type TcpProxy, type TestHerald } from '@herald/testing';
 
 /** One message as a test consumer took it off the broker. */
 export interface Consumed {
@@ -21,7 +21,8 @@ export interface QueueSuite {
   name: string;
   /** The HERALD_BROKER_TARGETS entry of the local broker. */
   target: string;
-  destination(): Promise<Destination>;
+  /** With `port`, the URL points at that port on 127.0.0.1 (a proxy in front of the broker). */
+  destination(port?: number): Promise<Destination>;
   /** A URL of a listed broker that nothing listens on. */
   unreachableUrl: string;
   /** A well-formed URL of a broker that is not listed. */
@@ -42,13 +43,23 @@ const PAYLOAD = '{"b":1,  "a":"é\\u00e9 ✓","nested":{"z":[1,2.50,"x"]}}';
 export function queueDestinationSuite(suite: QueueSuite): void {
   let herald: TestHerald;
   let api: ApiCall;
+  let proxy: TcpProxy;
+  const scheme = new URL(suite.target).protocol;
   const started = (async () => {
-    herald = await startTestHerald({ HERALD_BROKER_TARGETS: `${suite.target},${new URL(suite.unreachableUrl).protocol}//${new URL(suite.unreachableUrl).host}`, HERALD_RETRY_SCHEDULE: '1s,1s,1s' });
+    proxy = await startTcpProxy(Number(new URL(suite.target).port));
+    const targets = [suite.target, `${scheme}//${new URL(suite.unreachableUrl).host}`, `${scheme}//127.0.0.1:${proxy.port}`];
+    herald = await startTestHerald({
+      HERALD_BROKER_TARGETS: targets.join(','),
+      HERALD_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s',
+      // Bounds a publish whose acknowledgement the restart swallowed; it is then sent again.
+      HERALD_DELIVERY_DEADLINE: '5s',
+    });
     api = apiClient(herald.url, herald.token);
   })();
   after(async () => {
     await started.catch(() => {});
     await herald?.stop();
+    await proxy?.close();
   });
 
   const newApp = async () => {
@@ -137,6 +148,55 @@ export function queueDestinationSuite(suite: QueueSuite): void {
       assert.equal(tenantMove.status, 403);
     } finally {
       await listed.cleanup();
+    }
+  });
+
+  test(`${suite.name}: a broker restart in the middle of 1,000 messages: every message reaches the broker, a duplicate only under its own webhook id`, async () => {
+    const appId = await newApp();
+    const destination = await suite.destination(proxy.port);
+    try {
+      const endpoint = await api('POST', `/app/${appId}/endpoint`, { url: destination.url });
+      assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+      const sentIds = new Set<string>();
+      const seen = new Map<string, number>();
+      const bodies = new Map<string, string>();
+      const consuming = (async () => {
+        while (seen.size < 1_000 || sentIds.size < 1_000) {
+          const consumed = await destination.next();
+          const id = consumed.headers['webhook-id']!;
+          seen.set(id, (seen.get(id) ?? 0) + 1);
+          const body = consumed.body.toString('utf8');
+          assert.equal(bodies.get(id) ?? body, body, 'a duplicate is the same message under the same webhook id');
+          bodies.set(id, body);
+        }
+      })();
+      let interrupted: Promise<void> | undefined;
+      for (let batch = 0; batch < 50; batch++) {
+        // The connections are cut (and refused for a while) once 300 messages are on their way.
+        if (batch === 15) interrupted = proxy.interrupt(1_500);
+        await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+          const n = batch * 20 + i;
+          const uid = `m${n}`;
+          const sent = await fetch(`${herald.url}/api/v1/app/${appId}/msg`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${herald.token}`, 'content-type': 'application/json' },
+            body: `{"eventType":"order.paid","eventId":"${uid}","payload":{"n":${n}}}`,
+          });
+          assert.equal(sent.status, 202);
+          sentIds.add(((await sent.json()) as { id: string }).id);
+        }));
+      }
+      await interrupted;
+      await Promise.race([
+        consuming,
+        new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`only ${seen.size} of 1000 messages reached the broker`)), 60_000).unref()),
+      ]);
+      assert.deepEqual([...seen.keys()].sort(), [...sentIds].sort());
+      const duplicates = [...seen.values()].reduce((sum, copies) => sum + copies - 1, 0);
+      const failed = (await api('GET', `/app/${appId}/attempt/endpoint/${endpoint.body.id}?status=2&limit=250`)).body.data.length;
+      console.log(`# ${suite.name}: 1000 messages across a broker restart: ${failed === 250 ? "250 or more" : failed} failed attempts (retried), ${duplicates} duplicate copies`);
+    } finally {
+      await destination.cleanup();
     }
   });
 }

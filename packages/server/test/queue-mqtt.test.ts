@@ -14,7 +14,7 @@ if (await brokerAvailable('Mosquitto', '127.0.0.1', 1883)) {
       assert.equal(consumed.headers['mqtt-qos'], '1');
       assert.equal(consumed.headers['mqtt-content-type'], 'application/json');
     },
-    async destination() {
+    async destination(port = 1883) {
       // A topic of the test's own, subscribed at QoS 1 before anything is sent to it.
       const topic = `herald/test/${randomBytes(4).toString('hex')}`;
       const client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { protocolVersion: 5, reconnectPeriod: 0 });
@@ -32,7 +32,7 @@ if (await brokerAvailable('Mosquitto', '127.0.0.1', 1883)) {
         else arrived.push(consumed);
       });
       return {
-        url: `mqtt://127.0.0.1:1883?topic=${topic}`,
+        url: `mqtt://127.0.0.1:${port}?topic=${topic}`,
         next: () => {
           const ready = arrived.shift();
           return ready ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));

@@ -13,7 +13,7 @@ if (await brokerAvailable('NATS', '127.0.0.1', 4222)) {
     unlistedUrl: 'nats://127.0.0.1:4223?subject=herald.orders',
     // JetStream de-duplicates on Nats-Msg-Id: it must be the webhook id, the same on every resend.
     check: (consumed, messageId) => assert.equal(consumed.headers['nats-msg-id'], messageId),
-    async destination() {
+    async destination(port = 4222) {
       // A JetStream stream of the test's own, capturing one subject, on the real server.
       const name = `herald-test-${randomBytes(4).toString('hex')}`;
       const subject = `herald.test.${name}`;
@@ -22,7 +22,7 @@ if (await brokerAvailable('NATS', '127.0.0.1', 4222)) {
       await manager.streams.add({ name, subjects: [subject] });
       const consumer = await jetstream(connection).consumers.get(name);
       return {
-        url: `nats://127.0.0.1:4222?subject=${subject}`,
+        url: `nats://127.0.0.1:${port}?subject=${subject}`,
         async next(): Promise<Consumed> {
           for (;;) {
             const message = await consumer.next({ expires: 10_000 });

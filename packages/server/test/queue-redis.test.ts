@@ -9,13 +9,13 @@ if (await brokerAvailable('Redis', '127.0.0.1', 6379)) {
     target: 'redis://127.0.0.1:6379',
     unreachableUrl: 'redis://127.0.0.1:6999/?stream=herald',
     unlistedUrl: 'redis://127.0.0.1:6380/?stream=herald',
-    async destination() {
+    async destination(port = 6379) {
       const stream = `herald-test-${randomBytes(4).toString('hex')}`;
       const reader = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
       await reader.connect();
       let lastId = '0';
       return {
-        url: `redis://127.0.0.1:6379/?stream=${stream}&maxlen=1000`,
+        url: `redis://127.0.0.1:${port}/?stream=${stream}&maxlen=5000`,
         async next(): Promise<Consumed> {
           // XREAD BLOCK: wait on the real stream for the next entry; fields come as a flat list of buffers.
           for (;;) {
