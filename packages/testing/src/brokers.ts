@@ -11,7 +11,8 @@ export async function brokerAvailable(name: string, host: string, port: number):
     const socket = connect({ host, port });
     socket.setTimeout(3_000, () => socket.destroy(new Error('connect timed out')));
     socket.once('connect', () => {
-      socket.end();
+      // destroy, not end: a broker waits for its handshake (RabbitMQ for 10 s) before closing a half-closed socket.
+      socket.destroy();
       resolve(undefined);
     });
     socket.once('error', resolve);
