@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { apiClient, eventually, startTcpProxy, startTestHerald, type ApiCall, type TcpProxy, type TestHerald } from '@herald/testing';
+import pino from 'pino';
+import { apiClient, eventually, startTcpProxy, startTestHerald, tempDir, type ApiCall, type TcpProxy, type TestHerald } from '@herald/testing';
+import { postgresModeEnv } from '@herald/testing/postgres';
+import { loadConfig } from '../src/config.ts';
+import { startHerald } from '../src/start.ts';
 
 /** One message as a test consumer took it off the broker. */
 export interface Consumed {
@@ -29,6 +33,26 @@ export interface QueueSuite {
   unlistedUrl: string;
   /** What only this broker carries (its own message id, persistence), checked on the delivered message. */
   check?: (consumed: Consumed, messageId: string) => void;
+  /** PostgreSQL mode instead of embedded SQLite: an API process and a worker process on this database. */
+  postgresUrl?: string;
+}
+
+/** PostgreSQL mode: the API validates broker URLs, a separate worker sends to the brokers. */
+async function startPostgresHerald(databaseUrl: string, overrides: Record<string, string>): Promise<TestHerald> {
+  const dir = tempDir('herald-queues-pg-');
+  const env = (role: 'api' | 'worker') => postgresModeEnv(databaseUrl, role, dir.path, overrides);
+  const api = await startHerald(loadConfig(env('api')), pino({ level: 'silent' }));
+  const worker = await startHerald(loadConfig(env('worker')), pino({ level: 'silent' }));
+  return {
+    url: api.url,
+    token: 'sk_test_herald_admin_token_0123456789',
+    dataDir: dir.path,
+    async stop() {
+      await api.stop();
+      await worker.stop();
+      dir.remove();
+    },
+  };
 }
 
 /** A payload whose bytes JSON re-encoding would change: spacing, key order, escapes, non-ASCII. */
@@ -42,7 +66,7 @@ const PAYLOAD = '{"b":1,  "a":"é\\u00e9 ✓","nested":{"z":[1,2.50,"x"]}}';
  */
 export function queueDestinationSuite(suite: QueueSuite): void {
   // Inside describe: a root-level after() waits for an empty event loop, which broker connections never leave.
-  describe(`${suite.name} queue destination`, () => {
+  describe(`${suite.name} queue destination${suite.postgresUrl ? ' (PostgreSQL mode)' : ''}`, () => {
     let herald: TestHerald;
     let api: ApiCall;
     let proxy: TcpProxy;
