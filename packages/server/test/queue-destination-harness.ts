@@ -153,7 +153,7 @@ export function queueDestinationSuite(suite: QueueSuite): void {
       }
     });
 
-    test(`${suite.name}: a broker not in HERALD_BROKER_TARGETS is a 422 at create and update; an app-portal token gets 403`, async () => {
+    test(`${suite.name}: a broker not in HERALD_BROKER_TARGETS is a 422 at create and update (so is requireVerification); an app-portal token gets 403`, async () => {
       const appId = await newApp();
       const refused = await api('POST', `/app/${appId}/endpoint`, { url: suite.unlistedUrl });
       assert.equal(refused.status, 422, JSON.stringify(refused.body));

@@ -53,6 +53,12 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     if (!verdict.ok) throw ValidationError.single(['body', 'url'], verdict.reason);
     return url;
   };
+  /** The verification challenge is an HTTP exchange; a broker cannot answer it. */
+  const refuseBrokerVerification = (url: string, required: boolean | undefined): void => {
+    if (required && BROKER_URL.test(url)) {
+      throw ValidationError.single(['body', 'requireVerification'], 'a queue destination cannot answer the verification challenge; leave requireVerification off.');
+    }
+  };
   const checkFilterTypes = async (types: string[] | null | undefined): Promise<void> => {
     if (!types || types.length === 0) return;
     const known = new Set(await deps.store.existingEventTypes(types));
@@ -74,6 +80,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const body = parse(endpointIn, request.body, 'body');
     const application = await requireApp(deps, request.params.app_id);
     const url = checkUrl(body.url, request.principal);
+    refuseBrokerVerification(url, body.requireVerification);
     const eventTypes = filterTypesOf(body) ?? null;
     await checkFilterTypes(eventTypes);
     const created = await deps.store.createEndpoint({
@@ -109,6 +116,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     if (changes.url !== undefined) changes.url = checkUrl(changes.url, principal);
     await checkFilterTypes(changes.eventTypes);
     const required = requireVerification ?? Boolean(endpoint.verification);
+    refuseBrokerVerification(changes.url ?? endpoint.url, required);
     const urlChanged = changes.url !== undefined && changes.url !== endpoint.url;
     if (!required) changes.verification = null;
     // A new URL must prove itself again before it gets messages.
