@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { brokerAvailable } from '@herald/testing';
-import { DispatchSender } from '../../src/transports/dispatch-sender.ts';
+import { DispatchSender } from '../src/transports/dispatch-sender.ts';
 
 const request = (url: string) => ({ url, headers: {}, body: '{"a":1}', eventType: 'order.paid', signing: { msgId: 'msg_1', secrets: [`whsec_${Buffer.alloc(24, 1).toString('base64')}`] } });
 

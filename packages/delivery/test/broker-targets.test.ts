@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { brokerSchemeOf, checkBrokerUrl, parseBrokerTargets } from '../../src/transports/broker-targets.ts';
+import { brokerSchemeOf, checkBrokerUrl, parseBrokerTargets } from '../src/transports/broker-targets.ts';
 
 test('HERALD_BROKER_TARGETS: scheme://host[:port] entries, default ports filled in, anything more refused', () => {
   assert.deepEqual(parseBrokerTargets(' amqp://Rabbit.internal , redis://10.0.0.5:6380,nats://nats.internal,mqtt://m.internal,amqps://r.internal,mqtts://m.internal '), {
