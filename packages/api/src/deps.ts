@@ -32,6 +32,11 @@ export interface ApiDeps {
   maxBodyBytes: number;
   /** Endpoint URL policy (scheme, private addresses), applied at create and update. */
   checkUrl: UrlCheck;
+  /**
+   * Queue destinations (amqp, amqps, redis, nats, mqtt, mqtts URLs): the operator's HERALD_BROKER_TARGETS policy.
+   * Without it, broker URLs fall to checkUrl, which refuses their scheme.
+   */
+  checkBrokerUrl?: UrlCheck;
   operational: OperationalEventSink;
   /** Tells an in-process worker that deliveries were queued outside ingest (resend, recover). */
   queueChanged: () => void;

@@ -32,6 +32,8 @@ export interface HttpSenderOptions {
   userAgent?: string;
   /** Herald's own relay route (`herald listen`), reachable even though it is a private address. */
   ownRelay?: OwnRelayTarget;
+  /** Brokers queue-destination endpoints may reach (HERALD_BROKER_TARGETS); see transports/. */
+  brokerTargets?: readonly string[];
 }
 
 export interface SendRequest {
@@ -43,6 +45,8 @@ export interface SendRequest {
    */
   forwarded?: Record<string, string>;
   body: string;
+  /** The message's event type; broker transports carry it as a header (HTTP does not send it). */
+  eventType?: string;
   /**
    * Sign at the moment of sending (Standard Webhooks): the timestamp is then the real send time
    * even after a wait for a busy origin. One signature per key, for secret rotation.

@@ -42,7 +42,10 @@ export class OriginBudget {
     let origin = this.originOfUrl.get(url);
     if (origin === undefined) {
       try {
-        origin = new URL(url).origin;
+        const parsed = new URL(url);
+        // A broker URL (amqp:, redis:, nats:, mqtt:) has the opaque origin "null": every broker
+        // would share one budget. Its scheme, host and port name it instead.
+        origin = parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin;
       } catch {
         origin = url; // refused by the sender at once; keyed by itself
       }

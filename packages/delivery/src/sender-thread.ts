@@ -1,10 +1,12 @@
-// The body of a sender thread: an HttpSender that takes requests from the parent thread in batches
+// The body of a sender thread: a DispatchSender (HTTP and brokers) that takes requests from the parent thread in batches
 // and answers in batches. Batching matters: one postMessage per request would cost more than the
 // HTTP work it moves off the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { HttpSender, type HttpSenderOptions, type SendRequest, type SendResult } from './http-sender.ts';
+import type { HttpSenderOptions, SendRequest, SendResult } from './http-sender.ts';
+import { DispatchSender } from './transports/dispatch-sender.ts';
 
-const sender = new HttpSender(workerData as HttpSenderOptions);
+// HTTP and broker destinations alike: each thread keeps its own broker connections.
+const sender = new DispatchSender(workerData as HttpSenderOptions);
 let outbox: Array<[number, SendResult]> = [];
 let scheduled = false;
 

@@ -284,6 +284,7 @@ export class DeliveryWorker {
       headers: endpoint.headers,
       ...(message.headers ? { forwarded: forwardedFor(message.headers, endpoint.forwardHeaders) } : {}),
       body: message.payload,
+      eventType: message.eventType,
       signing: { msgId: message.id, secrets: delivery.secrets.map((secret) => secret.key) },
     });
     if (result.kind === 'not-sent') {

@@ -25,3 +25,12 @@ test('an unparsable URL is its own origin', () => {
   budget.give('not a url');
   assert.deepEqual(budget.saturatedEndpoints(), []);
 });
+
+test('each broker is its own origin (a broker URL\'s WHATWG origin is the shared, opaque "null")', () => {
+  const budget = new OriginBudget(1);
+  budget.take('ep_rabbit', 'amqp://guest:guest@rabbit.internal:5672/?exchange=a');
+  budget.take('ep_redis', 'redis://redis.internal:6379/?stream=s');
+  assert.deepEqual(budget.saturatedEndpoints().sort(), ['ep_rabbit', 'ep_redis']);
+  budget.give('redis://redis.internal:6379/?stream=s');
+  assert.deepEqual(budget.saturatedEndpoints(), ['ep_rabbit'], 'the other broker\'s share is its own');
+});

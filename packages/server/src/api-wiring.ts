@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type InboundOptions, type IngestOptions } from '@herald/api';
-import { checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
+import { checkBrokerUrl, checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { HeraldConfig } from './config.ts';
@@ -70,6 +70,7 @@ export function senderOptions(config: HeraldConfig, ownRelay: OwnRelayTarget | u
     ownRelay,
     allowPrivateTargets: config.allowPrivateTargets,
     privateTargets: config.privateTargets,
+    brokerTargets: config.brokerTargets,
     httpsOnly: config.httpsOnly,
     connectTimeoutMs: config.connectTimeoutMs,
     deadlineMs: config.deliveryDeadlineMs,
@@ -103,6 +104,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     ...(parts.appendAudit ? { appendAudit: parts.appendAudit } : {}),
     maxBodyBytes: config.maxBodyBytes,
     checkUrl: (url) => checkTargetUrl(url, { allowPrivateTargets: config.allowPrivateTargets, privateTargets: config.privateTargets, httpsOnly: config.httpsOnly }),
+    checkBrokerUrl: (url) => checkBrokerUrl(url, config.brokerTargets),
     operational: parts.operational,
     queueChanged: parts.queueChanged,
     publicUrl: () => config.publicUrl ?? listeningUrl,

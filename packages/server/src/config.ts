@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseCidrList, parseDuration, parseRetrySchedule } from '@herald/core';
 import { parseRateLimit, parseTrustedProxies, type RateLimit } from '@herald/api';
+import { parseBrokerTargets } from '@herald/delivery';
 
 /**
  * Herald's whole configuration: one schema, one defaults table, read from the environment once at
@@ -59,6 +60,14 @@ const environment = z.object({
       return z.NEVER;
     }
     return list;
+  }),
+  HERALD_BROKER_TARGETS: z.string().default('').transform((text, context) => {
+    const parsed = parseBrokerTargets(text);
+    if (!parsed.ok) {
+      context.addIssue({ code: 'custom', message: `HERALD_BROKER_TARGETS must be comma-separated brokers endpoints may deliver to, each scheme://host:port with scheme amqp, amqps, redis, nats, mqtt or mqtts, such as amqp://rabbit.internal:5672 (got "${parsed.bad}")` });
+      return z.NEVER;
+    }
+    return parsed.targets;
   }),
   HERALD_HTTPS_ONLY: flag('HERALD_HTTPS_ONLY'),
   HERALD_RETRY_SCHEDULE: z.string().optional().transform((text, context) => {
@@ -129,6 +138,8 @@ export interface HeraldConfig {
   allowPrivateTargets: boolean;
   /** Private ranges deliveries may reach (HERALD_PRIVATE_TARGETS); metadata addresses never. */
   privateTargets: string[];
+  /** Brokers queue-destination endpoints may reach (HERALD_BROKER_TARGETS), as scheme://host:port. */
+  brokerTargets: string[];
   /** Endpoint URLs must be https, at create, update and send. */
   httpsOnly: boolean;
   retryScheduleMs: number[];
@@ -196,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: e.HERALD_ADMIN_TOKEN,
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
     privateTargets: e.HERALD_PRIVATE_TARGETS,
+    brokerTargets: e.HERALD_BROKER_TARGETS,
     httpsOnly: e.HERALD_HTTPS_ONLY,
     retryScheduleMs: e.HERALD_RETRY_SCHEDULE,
     maxBodyBytes: e.HERALD_MAX_BODY_BYTES,

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { DeliveryWorker, HttpSender } from '@herald/delivery';
+import { DeliveryWorker, DispatchSender } from '@herald/delivery';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
 import { PostgresStore } from '@herald/storage-postgres';
@@ -63,7 +63,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   });
   stops.push(() => inbound.stop());
   if (deliver) {
-    const sender = new HttpSender(senderOptions(config, ownRelay));
+    const sender = new DispatchSender(senderOptions(config, ownRelay));
     const started = new DeliveryWorker({
       store,
       sender,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { DeliveryWorker, HttpSender, type OwnRelayTarget } from '@herald/delivery';
+import { DeliveryWorker, DispatchSender, type OwnRelayTarget } from '@herald/delivery';
 import { SecretBox, type AuditEntry, type HeraldError, type OperationalEventSink } from '@herald/core';
 import { withSecretEncryption, type NewInboundRequest, type NewMessage, type RecordedInboundRequest } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
@@ -147,7 +147,7 @@ function startDelivery(
       restarted: metrics.deliveryThreadRestarted,
     });
   }
-  const sender = new HttpSender(sending);
+  const sender = new DispatchSender(sending);
   const worker = new DeliveryWorker({
     store,
     sender,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   ValidationError,
   ed25519PublicKeyOf,
@@ -16,6 +17,7 @@ import {
 } from '@herald/core';
 import type { EndpointChanges } from '@herald/storage';
 import { requireApp, requireEndpoint, type ApiDeps } from '../deps.ts';
+import type { Principal } from '../auth.ts';
 import { PENDING_VERIFICATION, runChallenge } from '../endpoint-verification.ts';
 import { parse } from '../validation.ts';
 import { iso, listQuery, msOf } from '../schemas/common.ts';
@@ -33,14 +35,31 @@ import {
 } from '../schemas/endpoint.ts';
 import { throttleOf } from '../schemas/application.ts';
 
+/** Queue destinations' schemes (see @herald/delivery transports/broker-targets.ts). */
+const BROKER_URL = /^(amqps?|redis|nats|mqtts?):/i;
+
 type AppParams = { Params: { app_id: string } };
 type EndpointParams = { Params: { app_id: string; endpoint_id: string } };
 
 export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const checkUrl = (url: string): string => {
+  const checkUrl = (url: string, principal: Principal): string => {
+    if (deps.checkBrokerUrl && BROKER_URL.test(url)) {
+      // Brokers sit on the operator's private network: a tenant (app-portal token) may not aim
+      // deliveries at them, even at one the operator listed.
+      if (principal.kind === 'application') throw new ForbiddenError('Only an admin or organisation token may create or change queue-destination endpoints.');
+      const broker = deps.checkBrokerUrl(url);
+      if (!broker.ok) throw ValidationError.single(['body', 'url'], broker.reason);
+      return url;
+    }
     const verdict = deps.checkUrl(url);
     if (!verdict.ok) throw ValidationError.single(['body', 'url'], verdict.reason);
     return url;
+  };
+  /** The verification challenge is an HTTP exchange; a broker cannot answer it. */
+  const refuseBrokerVerification = (url: string, required: boolean | undefined): void => {
+    if (required && BROKER_URL.test(url)) {
+      throw ValidationError.single(['body', 'requireVerification'], 'a queue destination cannot answer the verification challenge; leave requireVerification off.');
+    }
   };
   const checkFilterTypes = async (types: string[] | null | undefined): Promise<void> => {
     if (!types || types.length === 0) return;
@@ -62,7 +81,8 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
   app.post<AppParams>('/api/v1/app/:app_id/endpoint', async (request, reply) => {
     const body = parse(endpointIn, request.body, 'body');
     const application = await requireApp(deps, request.params.app_id);
-    const url = checkUrl(body.url);
+    const url = checkUrl(body.url, request.principal);
+    refuseBrokerVerification(url, body.requireVerification);
     const eventTypes = filterTypesOf(body) ?? null;
     await checkFilterTypes(eventTypes);
     const filter = withPayloadFilter(null, payloadFilterChange(body) ?? null);
@@ -96,10 +116,11 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
    * `requireVerification` left out keeps the endpoint as it is, on PUT too: the Svix SDKs do not
    * know the field, and an update through them must not silently drop the requirement.
    */
-  const update = async (application: Application, endpoint: Endpoint, changes: EndpointChanges, requireVerification: boolean | undefined) => {
-    if (changes.url !== undefined) changes.url = checkUrl(changes.url);
+  const update = async (principal: Principal, application: Application, endpoint: Endpoint, changes: EndpointChanges, requireVerification: boolean | undefined) => {
+    if (changes.url !== undefined) changes.url = checkUrl(changes.url, principal);
     await checkFilterTypes(changes.eventTypes);
     const required = requireVerification ?? Boolean(endpoint.verification);
+    refuseBrokerVerification(changes.url ?? endpoint.url, required);
     const urlChanged = changes.url !== undefined && changes.url !== endpoint.url;
     if (!required) changes.verification = null;
     // A new URL must prove itself again before it gets messages.
@@ -113,7 +134,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
   app.put<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id', async (request) => {
     const body = parse(endpointUpdate, request.body, 'body');
     const { app: application, endpoint } = await requireEndpoint(deps, request.params.app_id, request.params.endpoint_id);
-    return update(application, endpoint, {
+    return update(request.principal, application, endpoint, {
       url: body.url,
       uid: body.uid ?? null,
       description: body.description,
@@ -142,7 +163,7 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ApiDeps): voi
     if (types !== undefined) changes.eventTypes = types;
     if (body.throttleRate !== undefined || body.rateLimit !== undefined) changes.throttleRate = throttleOf(body);
     Object.assign(changes, withFilter(endpoint, body));
-    return update(application, endpoint, changes, body.requireVerification);
+    return update(request.principal, application, endpoint, changes, body.requireVerification);
   });
 
   app.post<EndpointParams>('/api/v1/app/:app_id/endpoint/:endpoint_id/verify', async (request) => {
