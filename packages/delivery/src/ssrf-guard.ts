@@ -138,12 +138,21 @@ export function privateTargetMatcher(ranges: readonly string[] | undefined): Pri
   const parsed = parseCidrList([...ranges]);
   const matcher = parsed.ok
     ? (address: string) => {
-        const plain = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-        return !NEVER_OPENED.has(plain.toLowerCase()) && isAddressAllowed(parsed.blockList, plain);
+        const plain = canonicalAddress(address);
+        return !NEVER_OPENED.has(plain) && isAddressAllowed(parsed.blockList, plain);
       }
     : undefined;
   matchers.set(ranges, matcher);
   return matcher;
+}
+
+/** One spelling per address (IPv4-mapped IPv6 as IPv4, IPv6 compressed), so no form slips past NEVER_OPENED. */
+function canonicalAddress(address: string): string {
+  try {
+    return ipaddr.process(address).toString();
+  } catch {
+    return address;
+  }
 }
 
 /** Blocked, unless the operator opened the private range it is in. */

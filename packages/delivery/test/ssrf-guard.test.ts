@@ -120,11 +120,11 @@ test('a random IPv4 address, alone or embedded, is blocked exactly when it falls
 });
 
 test('an opened private range lets its addresses through, and nothing else: not its neighbours, not metadata', () => {
-  const opened = privateTargetMatcher(['10.20.0.0/16', 'fd00:1::/64', '169.254.0.0/16']);
+  const opened = privateTargetMatcher(['10.20.0.0/16', 'fd00:1::/64', '169.254.0.0/16', 'fd00:ec2::/64']);
   for (const address of ['10.20.0.1', '10.20.255.255', '::ffff:10.20.3.4', 'fd00:1::5', '169.254.1.1']) {
     assert.equal(isRefusedAddress(address, opened), false, address);
   }
-  for (const address of ['10.21.0.1', '10.19.255.255', '127.0.0.1', '192.168.1.1', 'fd00:2::5', '169.254.169.254', '::ffff:169.254.169.254', 'not-an-ip']) {
+  for (const address of ['10.21.0.1', '10.19.255.255', '127.0.0.1', '192.168.1.1', 'fd00:2::5', '169.254.169.254', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '0:0:0:0:0:ffff:a9fe:a9fe', 'FD00:EC2:0::254', 'not-an-ip']) {
     assert.equal(isRefusedAddress(address, opened), true, address);
   }
   assert.equal(isRefusedAddress('8.8.8.8', opened), false, 'public addresses are unaffected');
