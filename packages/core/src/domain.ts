@@ -94,6 +94,11 @@ export interface Message {
    * router kept (content-type, plus its endpoints' forwardHeaders). Returned only when set.
    */
   headers?: Record<string, string> | null;
+  /**
+   * The W3C traceparent of the span that accepted the message, when tracing is on: its delivery
+   * attempts are traced as children of it. Internal; never shown by the API. Present only when set.
+   */
+  traceparent?: string;
 }
 
 export interface Attempt {

@@ -46,13 +46,14 @@ export function activeSecrets(secrets: EndpointSecret[], now: number): EndpointS
 export interface MessageRow {
   id: string; app_id: string; event_type: string; event_id: string | null; channels: string[] | null;
   tags: string[] | null;
-  payload: string | null; created_at: number; headers: Record<string, string> | null;
+  payload: string | null; created_at: number; headers: Record<string, string> | null; trace_parent: string | null;
 }
 export const toMessage = (row: MessageRow): Message => ({
   id: row.id, appId: row.app_id, eventType: row.event_type, eventId: row.event_id,
   channels: row.channels, tags: row.tags, payload: row.payload ?? '{}', createdAt: row.created_at,
   // Present only when set, so messages without provider headers look as they always have.
   ...(row.headers === null ? {} : { headers: row.headers }),
+  ...(row.trace_parent ? { traceparent: row.trace_parent } : {}),
 });
 
 export interface AttemptRow {

@@ -46,13 +46,14 @@ export function activeSecrets(json: string, now: number): EndpointSecret[] {
 export interface MessageRow {
   id: string; app_id: string; event_type: string; event_id: string | null; channels: string | null;
   tags: string | null;
-  payload: string | null; created_at: number; headers: string | null;
+  payload: string | null; created_at: number; headers: string | null; trace_parent?: string | null;
 }
 export const toMessage = (row: MessageRow): Message => ({
   id: row.id, appId: row.app_id, eventType: row.event_type, eventId: row.event_id,
   channels: parseNullable(row.channels), tags: parseNullable(row.tags), payload: row.payload ?? '{}', createdAt: row.created_at,
   // Present only when set, so messages without provider headers look as they always have.
   ...(row.headers === null ? {} : { headers: JSON.parse(row.headers) as Record<string, string> }),
+  ...(row.trace_parent ? { traceparent: row.trace_parent } : {}),
 });
 
 export interface AttemptRow {

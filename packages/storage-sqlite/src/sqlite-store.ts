@@ -431,8 +431,8 @@ export class SqliteStore implements Store {
   }
 
   private insertMessages(batch: NewMessage[], now: number, claim: IngestClaim | null): ClaimingResult {
-    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at, headers)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertMessage = this.stmt(`INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at, headers,
+      trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertDelivery = this.stmt(`INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, fence,
       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     let targets = new Map<NewMessage, string[]>();
@@ -447,7 +447,7 @@ export class SqliteStore implements Store {
     const insertOne = (item: NewMessage) => {
       const { message } = item;
       insertMessage.run(message.id, message.appId, message.eventType, message.eventId, jsonOrNull(message.channels),
-        jsonOrNull(message.tags), message.payload, message.createdAt, jsonOrNull(message.headers));
+        jsonOrNull(message.tags), message.payload, message.createdAt, jsonOrNull(message.headers), message.traceparent ?? null);
       const leased: Array<[number, string]> = [];
       for (const endpointId of targets.get(item)!) {
         const lease = room > leased.length && !skip.has(endpointId);

@@ -6,11 +6,11 @@ import { jsonOrNull, toEndpoint, toMessage, type EndpointRow, type MessageRow } 
 import { DELIVERIES_CHANNEL } from './queue.ts';
 
 // Named by version: a process still running the previous text keeps its own prepared statement.
-const insertBatch = prepared('herald_insert_messages_v3', `WITH new_messages AS (
-    INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at, headers)
-    SELECT id, app_id, event_type, event_id, channels::jsonb, tags::jsonb, payload, created_at, headers::jsonb
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $18::text[], $6::text[], $7::bigint[], $19::text[])
-      AS t(id, app_id, event_type, event_id, channels, tags, payload, created_at, headers)
+const insertBatch = prepared('herald_insert_messages_v4', `WITH new_messages AS (
+    INSERT INTO messages (id, app_id, event_type, event_id, channels, tags, payload, created_at, headers, trace_parent)
+    SELECT id, app_id, event_type, event_id, channels::jsonb, tags::jsonb, payload, created_at, headers::jsonb, trace_parent
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $18::text[], $6::text[], $7::bigint[], $19::text[],
+      $20::text[]) AS t(id, app_id, event_type, event_id, channels, tags, payload, created_at, headers, trace_parent)
   ), new_deliveries AS (
     INSERT INTO deliveries (msg_id, endpoint_id, app_id, status, available_at, created_at, updated_at)
     SELECT t.msg_id, e.id, e.app_id, ${MessageStatus.Pending}, $11, $11, $11
@@ -41,7 +41,7 @@ export async function insertMessages(db: Queryable, batch: Array<NewMessage & { 
     targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2]), now,
     keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.requestHash), keys.map((k) => k.status),
     keys.map((k) => k.body), keys.map((k) => k.createdAt), messages.map((m) => jsonOrNull(m.tags)),
-    messages.map((m) => jsonOrNull(m.headers))]));
+    messages.map((m) => jsonOrNull(m.headers)), messages.map((m) => m.traceparent ?? null)]));
 }
 
 /**

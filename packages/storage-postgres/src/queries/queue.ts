@@ -10,7 +10,8 @@ export const DELIVERIES_CHANNEL = 'herald_deliveries';
 const allColumnsOf = <R>() => <const C extends ReadonlyArray<keyof R & string>>(
   columns: C & (Exclude<keyof R, C[number]> extends never ? unknown : never),
 ): C => columns;
-const MESSAGE_COLUMNS = allColumnsOf<MessageRow>()(['id', 'app_id', 'event_type', 'event_id', 'channels', 'tags', 'payload', 'created_at', 'headers']);
+const MESSAGE_COLUMNS = allColumnsOf<MessageRow>()(['id', 'app_id', 'event_type', 'event_id', 'channels', 'tags', 'payload', 'created_at', 'headers',
+  'trace_parent']);
 const ENDPOINT_COLUMNS = allColumnsOf<EndpointRow>()(['id', 'app_id', 'uid', 'url', 'description', 'disabled', 'event_types', 'channels',
   'headers', 'throttle_rate', 'metadata', 'version', 'secrets', 'failing_since', 'created_at', 'updated_at', 'verification',
   'filter', 'forward_headers']);
