@@ -26,6 +26,7 @@ import { registerRelayRoutes } from './relay/relay-routes.ts';
 import { registerReceiveRoutes } from './inbound/receive-route.ts';
 import { SourceCache } from './inbound/source-cache.ts';
 import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
+import { tracedServerFactory } from './tracing.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -46,7 +47,15 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
     // Per-request log lines would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
+    ...(deps.tracing ? { serverFactory: tracedServerFactory(deps.tracing) } : {}),
   });
+  const tracing = deps.tracing;
+  if (tracing) {
+    app.addHook('onRequest', (request, _reply, done) => {
+      tracing.routeFound(request.raw, request.method, request.routeOptions.url ?? 'unmatched route');
+      done();
+    });
+  }
 
   const routes: Array<{ method: string; path: string }> = [];
   app.addHook('onRoute', (route) => {

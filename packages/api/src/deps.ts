@@ -5,6 +5,7 @@ import type { MessageIngest } from './ingest.ts';
 import type { InboundOptions } from './inbound/receive-route.ts';
 import type { RateLimit } from './rate-limit.ts';
 import type { RelayOptions } from './relay/relay-routes.ts';
+import type { RequestTracing } from './tracing.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -52,6 +53,8 @@ export interface ApiDeps {
   relay?: RelayOptions;
   /** The ingest URLs' settings (/in/<token>); unset: maxBodyBytes, no trusted proxies, a recorder over the store. */
   inbound?: InboundOptions;
+  /** A span for each request when tracing is configured (OTEL_* variables); unset: none. */
+  tracing?: RequestTracing;
 }
 
 export async function requireApp(deps: ApiDeps, idOrUid: string): Promise<Application> {

@@ -1,5 +1,6 @@
 import { HeraldError, UnavailableError, type Message } from '@herald/core';
 import type { IdempotencyRecord, NewMessage, Store } from '@herald/storage';
+import type { MessageTracing } from './tracing.ts';
 
 interface Queued {
   item: NewMessage;
@@ -19,6 +20,8 @@ export interface IngestOptions {
   commit?: (batch: NewMessage[], now: number) => Promise<Array<HeraldError | null>>;
   /** Most messages committed in one transaction. */
   maxBatch?: number;
+  /** A span for each message's commit and fan-out when tracing is configured; unset: none. */
+  tracing?: MessageTracing;
 }
 
 /**
@@ -44,7 +47,7 @@ export class MessageIngest {
       ...(onlyEndpointId ? { endpointIds: [onlyEndpointId] } : {}),
       ...(idempotency ? { idempotency } : {}),
     };
-    return this.enqueue(item);
+    return this.options.tracing ? this.traced(item, this.options.tracing) : this.enqueue(item);
   }
 
   /**
@@ -53,7 +56,23 @@ export class MessageIngest {
    * application already has is refused with a ConflictError, and nothing of it is written.
    */
   submitTo(message: Message, endpointIds: string[]): Promise<void> {
-    return this.enqueue({ message, endpointIds });
+    const item: NewMessage = { message, endpointIds };
+    return this.options.tracing ? this.traced(item, this.options.tracing) : this.enqueue(item);
+  }
+
+  /**
+   * Enqueues the message with the traceparent of a span that lasts until its commit: the store
+   * keeps it, so each delivery attempt, on whichever thread or process, joins the trace.
+   */
+  private async traced(item: NewMessage, tracing: MessageTracing): Promise<void> {
+    const span = tracing.messageSubmitted(item.message);
+    try {
+      await this.enqueue(span.traceparent ? { ...item, message: { ...item.message, traceparent: span.traceparent } } : item);
+      span.end();
+    } catch (error) {
+      span.end(error);
+      throw error;
+    }
   }
 
   private enqueue(item: NewMessage): Promise<void> {

@@ -8,3 +8,4 @@ export { RoundRobinSender } from './round-robin-sender.ts';
 export { ownRelayTarget, setOwnRelayPort, type OwnRelayTarget } from './own-relay.ts';
 export { DispatchSender } from './transports/dispatch-sender.ts';
 export { brokerSchemeOf, checkBrokerUrl, parseBrokerTargets } from './transports/broker-targets.ts';
+export type { AttemptSpan, AttemptSpanResult, DeliveryTracing } from './delivery-tracing.ts';

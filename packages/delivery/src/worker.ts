@@ -20,6 +20,7 @@ import { EndpointThrottle } from './endpoint-throttle.ts';
 import { OriginBudget } from './origin-budget.ts';
 import { ResultWriter } from './result-writer.ts';
 import { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
+import type { DeliveryTracing } from './delivery-tracing.ts';
 
 export interface Sender {
   send(request: SendRequest): Promise<SendResult>;
@@ -58,6 +59,8 @@ export interface DeliveryWorkerOptions {
   clock?: () => number;
   metrics?: DeliveryMetrics;
   operational?: OperationalEventSink;
+  /** A span for each attempt, and a traceparent sent with it, when tracing is configured; unset: none. */
+  tracing?: DeliveryTracing;
 }
 
 const MIN_CLAIM_INTERVAL_MS = 2;
@@ -279,15 +282,18 @@ export class DeliveryWorker {
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { endpoint, message } = delivery;
     const startedAt = this.clock();
+    const span = this.options.tracing?.attemptStarted(delivery);
     const result: SendResult = await this.options.sender.send({
       url: endpoint.url,
-      headers: endpoint.headers,
+      // Over the endpoint's own headers: a fixed traceparent there would detach every receiver's trace.
+      headers: span?.traceparent ? { ...endpoint.headers, traceparent: span.traceparent } : endpoint.headers,
       ...(message.headers ? { forwarded: forwardedFor(message.headers, endpoint.forwardHeaders) } : {}),
       body: message.payload,
       eventType: message.eventType,
       signing: { msgId: message.id, secrets: delivery.secrets.map((secret) => secret.key) },
     });
     if (result.kind === 'not-sent') {
+      span?.end({ outcome: 'not-sent' });
       this.handBack(delivery, this.clock());
       return;
     }
@@ -304,6 +310,12 @@ export class DeliveryWorker {
       },
       this.options.policy,
     );
+    span?.end({
+      outcome: verdict.kind,
+      durationMs: result.durationMs,
+      ...(statusCode === undefined ? {} : { statusCode }),
+      ...(result.kind === 'response' ? {} : { failure: result.reason }),
+    });
     const attempt: Attempt = {
       id: newId('atmpt', startedAt),
       msgId: message.id,

@@ -7,6 +7,7 @@ import type { Store } from '@herald/storage';
 import type { HeraldConfig } from './config.ts';
 import { createChallengeSender } from './challenge-sender.ts';
 import { registerDashboard } from './dashboard-static.ts';
+import type { HeraldTracing } from './tracing/index.ts';
 
 /** What the API shares with the rest of its process. */
 export interface ApiParts {
@@ -28,6 +29,8 @@ export interface ApiParts {
   ownRelay?: OwnRelayTarget;
   /** The ingest URLs' settings and recorder (inbound-wiring.ts). */
   inbound?: InboundOptions;
+  /** Set when tracing is on: a span for each request. */
+  tracing?: HeraldTracing;
 }
 
 export interface RunningApi {
@@ -42,11 +45,12 @@ export interface RunningApi {
  * committed through it instead of the store (embedded mode's delivery engine takes them).
  */
 export function createIngest(store: Store, clock: () => number, metrics: { messageAccepted(): void }, wake: () => void,
-  commit?: IngestOptions['commit']): MessageIngest {
+  commit?: IngestOptions['commit'], tracing?: HeraldTracing): MessageIngest {
   return new MessageIngest({
     store,
     clock,
     ...(commit ? { commit } : {}),
+    ...(tracing ? { tracing: tracing.messages } : {}),
     onCommitted: (accepted) => {
       for (let i = 0; i < accepted; i++) metrics.messageAccepted();
       wake();
@@ -113,6 +117,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     sendChallenge: challengeSender.send,
     relay: parts.ownRelay && { host: parts.ownRelay.host, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },
     ...(parts.inbound ? { inbound: parts.inbound } : {}),
+    ...(parts.tracing ? { tracing: parts.tracing.requests } : {}),
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(parts.metricsRegistry.contentType).send(await parts.metricsRegistry.metrics()));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseCidrList, parseDuration, parseRetrySchedule } from '@herald/core';
 import { parseRateLimit, parseTrustedProxies, type RateLimit } from '@herald/api';
 import { parseBrokerTargets } from '@herald/delivery';
+import { tracingSettings, type TracingSettings } from './tracing/settings.ts';
 
 /**
  * Herald's whole configuration: one schema, one defaults table, read from the environment once at
@@ -184,6 +185,8 @@ export interface HeraldConfig {
   inboundRejectedRetentionMs: number;
   /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustedProxies: string[];
+  /** OpenTelemetry tracing, from the standard OTEL_* variables; null (no OpenTelemetry loaded) unless asked for. */
+  tracing: TracingSettings | null;
 }
 
 export class ConfigError extends Error {
@@ -195,7 +198,10 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): HeraldConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('HERALD_') && value !== ''));
   const parsed = environment.safeParse(present);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  const tracing = tracingSettings(env);
+  if (!parsed.success || tracing.problems.length > 0) {
+    throw new ConfigError([...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)), ...tracing.problems]);
+  }
   const e = parsed.data;
   if (e.HERALD_ROLE !== 'all' && !e.HERALD_DATABASE_URL) {
     throw new ConfigError([`HERALD_ROLE=${e.HERALD_ROLE} needs HERALD_DATABASE_URL: embedded SQLite runs API and delivery in one process (role all)`]);
@@ -236,5 +242,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inboundMaxBodyBytes: e.HERALD_INBOUND_MAX_BODY_BYTES,
     inboundRejectedRetentionMs: e.HERALD_INBOUND_REJECTED_RETENTION,
     trustedProxies: e.HERALD_TRUSTED_PROXIES,
+    tracing: tracing.settings,
   };
 }

@@ -14,6 +14,7 @@ import { startRetention } from './retention.ts';
 import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
 import { startInbound } from './inbound-wiring.ts';
+import { startTracing } from './tracing/index.ts';
 
 /**
  * PostgreSQL mode: any number of processes share one database, each in a role. `api` serves the
@@ -44,13 +45,14 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   // API and worker alike see secrets only through this: sealed on the way in, opened on the way out.
   const store = withSecretEncryption(postgres, box);
   const metrics = createMetrics(store, clock);
+  const tracing = await startTracing(config.tracing, config.role === 'all' ? 'all' : config.role);
   const serveApi = config.role !== 'worker';
   const deliver = config.role !== 'api';
   // With role all, a `herald listen` session and the worker that delivers to it share this process.
   const ownRelay = serveApi && deliver ? ownRelayFor(config) : undefined;
 
   let worker: DeliveryWorker | undefined;
-  const ingest = createIngest(store, clock, metrics, () => worker?.wake());
+  const ingest = createIngest(store, clock, metrics, () => worker?.wake(), undefined, tracing);
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   // Only API processes reconcile the operator's endpoints; workers just find the application.
   if (serveApi) await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
@@ -77,6 +79,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       renewLeases: (leases, now) => store.renewLeases(leases, now),
       metrics: metrics.delivery,
       operational,
+      ...(tracing ? { tracing: tracing.deliveries } : {}),
     });
     worker = started;
     started.start();
@@ -107,6 +110,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       queueChanged: () => worker?.wake(),
       ownRelay,
       ...(inbound.options ? { inbound: inbound.options } : {}),
+      ...(tracing ? { tracing } : {}),
     }, logger);
     port = api.port;
     stops.unshift(() => api.stop());
@@ -133,6 +137,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     stop: () => (stopping ??= (async () => {
       for (const stop of stops) await stop();
       await store.close();
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last spans'));
       logger.info('herald stopped');
     })()),
   };

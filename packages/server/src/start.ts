@@ -16,6 +16,7 @@ import { createIngest, ownRelayFor, senderOptions, startApi, workerLimits } from
 import { resealSecrets, resolveEncryptionKeys } from './encryption-key.ts';
 import { startPostgresHerald } from './start-postgres.ts';
 import { startInbound } from './inbound-wiring.ts';
+import { startTracing, type HeraldTracing } from './tracing/index.ts';
 
 export interface RunningHerald {
   url: string;
@@ -50,17 +51,18 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
   }
   const adminToken = await resolveAdminToken(store, config.adminToken);
   const metrics = createMetrics(store, clock);
+  const tracing = await startTracing(config.tracing, 'embedded');
 
   let delivery: DeliveryEngine | undefined;
   // Accepted messages are committed by the delivery engine, which takes their deliveries at once;
   // it wakes itself for any it had no room for.
   const ingest = createIngest(store, clock, metrics, () => undefined,
-    (batch, now) => (delivery ? delivery.commitMessages(batch, now) : store.createMessages(batch, now)));
+    (batch, now) => (delivery ? delivery.commitMessages(batch, now) : store.createMessages(batch, now)), tracing);
   const operational = new OperationalWebhooks(store, ingest, clock, logger.child({ component: 'operational-webhooks' }));
   await operational.configure(config.operationalWebhookUrls, config.operationalWebhookSecret);
   // `herald listen` deliveries go to Herald's own relay route, on the address it listens on.
   const ownRelay = ownRelayFor(config);
-  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics, operational, logger, ownRelay);
+  delivery = startDelivery(config, store, dbPath, encryptionKeys, metrics, operational, logger, ownRelay, tracing);
   // With the delivery thread, inbound requests are committed and routed there (the one writer);
   // without it, here, their messages going through the ingest above to the in-thread worker.
   const recordInbound = delivery.recordInbound?.bind(delivery);
@@ -80,8 +82,10 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
     ...(delivery.appendAuditEntries ? { appendAudit: delivery.appendAuditEntries.bind(delivery) } : {}),
     ownRelay,
     ...(inbound.options ? { inbound: inbound.options } : {}),
+    ...(tracing ? { tracing } : {}),
   }, logger);
-  logger.info({ port: api.port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets }, 'herald is running');
+  logger.info({ port: api.port, host: config.host, dataDir: config.dataDir, allowPrivateTargets: config.allowPrivateTargets,
+    tracing: tracing !== undefined }, 'herald is running');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -94,6 +98,7 @@ export async function startHerald(config: HeraldConfig, logger: Logger = createL
       await inbound.stop();
       await delivery.stop();
       await store.close();
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last spans'));
       logger.info('herald stopped');
     })()),
   };
@@ -122,6 +127,7 @@ function startDelivery(
   operational: OperationalEventSink,
   logger: Logger,
   ownRelay: OwnRelayTarget,
+  tracing: HeraldTracing | undefined,
 ): DeliveryEngine {
   const sending = senderOptions(config, ownRelay);
   if (config.deliveryThread) {
@@ -137,6 +143,7 @@ function startDelivery(
       maxInFlight: config.workerConcurrency,
       maxPerOrigin: config.originConcurrency,
       routeInbound: true,
+      ...(config.tracing ? { tracing: config.tracing } : {}),
     };
     return new DeliverySupervisor({
       start: (exitedUnexpectedly) => new DeliveryThread(data,
@@ -155,6 +162,7 @@ function startDelivery(
     ...workerLimits(config),
     metrics: metrics.delivery,
     operational,
+    ...(tracing ? { tracing: tracing.deliveries } : {}),
   });
   worker.start();
   return {

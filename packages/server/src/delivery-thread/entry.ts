@@ -10,6 +10,7 @@ import { HeraldError, SecretBox } from '@herald/core';
 import { withSecretEncryption, type NewInboundRequest, type Store } from '@herald/storage';
 import { SqliteStore } from '@herald/storage-sqlite';
 import { toWireError, type DeliveryThreadData, type FromDeliveryThread, type ToDeliveryThread } from './protocol.ts';
+import { startTracing } from '../tracing/index.ts';
 
 const data = workerData as DeliveryThreadData;
 const port = parentPort!;
@@ -22,6 +23,9 @@ const sqlite = new SqliteStore({ path: data.dbPath, synchronous: data.synchronou
 const store = withSecretEncryption(sqlite, SecretBox.fromBase64(data.encryptionKeys));
 const logger = pino({ level: data.logLevel, base: { service: 'herald' } });
 const sender = new RoundRobinSender(data.sender, data.senderThreads);
+// Its own tracer: a thread shares no OpenTelemetry state with the main thread. Messages carry the
+// traceparent of the span that accepted them, so attempts made here still join those traces.
+const tracing = await startTracing(data.tracing ?? null, 'delivery-thread');
 
 let metrics: Extract<FromDeliveryThread, { type: 'metrics' }> = { type: 'metrics', attempts: [], delivered: [], stale: 0 };
 const flushMetrics = setInterval(() => {
@@ -43,6 +47,7 @@ const worker = new DeliveryWorker({
     staleResultDiscarded: () => metrics.stale++,
   },
   operational: { publish: async (event) => post({ type: 'event', event }) },
+  ...(tracing ? { tracing: tracing.deliveries } : {}),
 });
 worker.start();
 
@@ -90,6 +95,7 @@ port.on('message', (message: ToDeliveryThread) => {
       await sender.close();
       await stopped;
       await store.close();
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last spans'));
       clearInterval(flushMetrics);
       post(metrics);
       post({ type: 'stopped' });

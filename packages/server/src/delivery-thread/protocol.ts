@@ -1,6 +1,7 @@
 import { HeraldError, type AuditEntry, type ErrorCode, type OperationalEvent } from '@herald/core';
 import type { HttpSenderOptions } from '@herald/delivery';
 import type { NewInboundRequest, NewMessage, RecordedInboundRequest } from '@herald/storage';
+import type { TracingSettings } from '../tracing/settings.ts';
 
 /** What the main thread gives the delivery thread at start. */
 export interface DeliveryThreadData {
@@ -18,6 +19,8 @@ export interface DeliveryThreadData {
   maxPerOrigin: number;
   /** Run the inbound router on this thread too: its claims, messages and completions are writes. */
   routeInbound?: boolean;
+  /** Set when tracing is on: the thread traces its attempts with a tracer of its own. */
+  tracing?: TracingSettings;
 }
 
 export type ToDeliveryThread =
