@@ -57,7 +57,9 @@ worker.start();
 const router = data.routeInbound
   ? new InboundRouter({
     store,
-    ingest: new MessageIngest({ store, clock: Date.now, commit: (batch, now) => worker.commitMessages(batch, now) }),
+    ingest: new MessageIngest({
+      store, clock: Date.now, commit: (batch, now) => worker.commitMessages(batch, now), ...(tracing ? { tracing: tracing.messages } : {}),
+    }),
     clock: Date.now,
     logger: logger.child({ component: 'inbound' }),
     beforeBatch: () => sqlite.forgetCachedEndpoints(),
