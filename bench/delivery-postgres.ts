@@ -6,6 +6,7 @@ import pg from 'pg';
 import { enqueueMessage } from '@herald/storage-postgres';
 import { spawnHerald, tempDir, type HeraldProcess } from '@herald/testing';
 import { postgresModeEnv } from '@herald/testing/postgres';
+import { BENCH_ENDPOINT_SECRET } from './harness/secret.ts';
 
 export interface BenchKit {
   receiverUrl: string;
@@ -51,7 +52,7 @@ export async function postgresBench(server: string, messages: number, kit: Bench
     for (const count of [1, 2, 4]) {
       while (workers.length < count) workers.push(await spawn('worker'));
       const app = await call('/api/v1/app', { name: `workers-${count}` });
-      await call(`/api/v1/app/${app.id}/endpoint`, { url: `${kit.receiverUrl}/ep0` });
+      await call(`/api/v1/app/${app.id}/endpoint`, { url: `${kit.receiverUrl}/ep0`, secret: BENCH_ENDPOINT_SECRET });
       const ceiling = await kit.ceilingNow();
       await kit.ask('reset');
       // The backlog commits at once, so every worker starts together and only delivery is timed.

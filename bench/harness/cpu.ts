@@ -1,0 +1,30 @@
+// CPU accounting for the bench: user+system seconds of whole processes (every thread, including
+// threads that have exited) from Linux /proc, so a worker thread's or Redis's work is counted.
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+export function totalCpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+}
+
+/**
+ * Waits until the processes are quiet (at most one clock tick of CPU over a 300 ms window) and
+ * returns their CPU seconds at the start of that window. Read at the last receipt instead, the
+ * figure would leave out recording the last attempts, which happens after the receiver answers.
+ */
+export async function cpuOnceQuiet(pids: readonly number[], timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let before = totalCpuSeconds(pids);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = totalCpuSeconds(pids);
+    if (after - before <= 1 / TICKS_PER_SECOND + 1e-9 || Date.now() > deadline) return before;
+    before = after;
+  }
+}
