@@ -38,7 +38,10 @@ async function main(): Promise<void> {
     // The API alone, for an application with no endpoints: every message still commits (with its
     // fsync) before its 202, but nothing is delivered. No delivery rate can exceed this one.
     const ceilingIngest = await ceilingNow();
-    const ingestOnly = await runScenario(target, receiver, { name: 'bench-0', endpoints: 0, messages: MESSAGES_ONE, concurrency: INGEST_CONCURRENCY, watch });
+    // BENCH_INGEST_ONLY=skip (with BENCH_FANOUT=skip and BENCH_PACED=skip) leaves a profile of 1:1 alone.
+    const ingestOnly = process.env.BENCH_INGEST_ONLY === 'skip'
+      ? { ingestPerSecond: NaN, cpuMicrosecondsPerMessage: NaN, shares: 'skipped' }
+      : await runScenario(target, receiver, { name: 'bench-0', endpoints: 0, messages: MESSAGES_ONE, concurrency: INGEST_CONCURRENCY, watch });
     const ceilingOne = await ceilingNow();
     const one = await runScenario(target, receiver, { name: 'bench-1', endpoints: 1, messages: MESSAGES_ONE, concurrency: INGEST_CONCURRENCY, watch });
     const ceilingFan = await ceilingNow();
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
       [`paced ${PACED_RATE} msg/s: receipts`, integrity(paced), ''],
     );
     for (const [label, value, note] of rows) process.stdout.write(`${label!.padEnd(48)} ${value!.padStart(18)}  ${note}\n`);
+    process.stdout.write(`1 endpoint: Herald CPU per delivery by thread: ${one.threads.map((t) => `${t.name}#${t.tid} ${t.microseconds.toFixed(0)} µs`).join(', ')}\n`);
     process.stdout.write(`CPU use over each run's wall time (100% = one core of ${availableParallelism()}): no endpoints: ${ingestOnly.shares}; 1 endpoint: ${one.shares}; fan-out: ${fan?.shares ?? 'skipped'}\n`);
     if (process.env.BENCH_DATABASE_URL) {
       // Embedded Herald stops first, so the PostgreSQL processes have the cores it used.

@@ -1,6 +1,6 @@
 // CPU accounting for the bench: user+system seconds of whole processes (every thread, including
 // threads that have exited) from Linux /proc, so a worker thread's or Redis's work is counted.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
@@ -27,4 +27,28 @@ export async function cpuOnceQuiet(pids: readonly number[], timeoutMs = 15_000):
     if (after - before <= 1 / TICKS_PER_SECOND + 1e-9 || Date.now() > deadline) return before;
     before = after;
   }
+}
+
+/** User+system CPU seconds of each live thread of a process, by thread id, with the thread's name. */
+export function threadCpuSeconds(pid: number): Map<number, { name: string; seconds: number }> {
+  const threads = new Map<number, { name: string; seconds: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      threads.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return threads;
+}
+
+/** Each thread's CPU since `before`, in seconds, heaviest first (threads that ended are left out). */
+export function threadCpuSince(pid: number, before: Map<number, { name: string; seconds: number }>): Array<{ tid: number; name: string; seconds: number }> {
+  return [...threadCpuSeconds(pid)]
+    .map(([tid, { name, seconds }]) => ({ tid, name, seconds: seconds - (before.get(tid)?.seconds ?? 0) }))
+    .filter((thread) => thread.seconds > 0)
+    .sort((a, b) => b.seconds - a.seconds);
 }

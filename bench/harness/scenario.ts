@@ -2,7 +2,7 @@
 // (POST /api/v1/app, …/endpoint with a secret, …/msg): Herald, in either mode, or the peer. The same
 // load generator and receiver measure every side, so their figures compare within one run.
 import { Pool } from 'undici';
-import { cpuOnceQuiet, cpuSeconds, totalCpuSeconds } from './cpu.ts';
+import { cpuOnceQuiet, cpuSeconds, threadCpuSeconds, threadCpuSince, totalCpuSeconds } from './cpu.ts';
 import { waitForDistinct, type Receiver, type ReceiverCount, type SignatureCheck } from './receiver.ts';
 import { BENCH_ENDPOINT_SECRET, benchPayload } from './secret.ts';
 
@@ -39,6 +39,8 @@ export interface ScenarioResult {
   duplicates: number;
   signatures: SignatureCheck;
   shares: string;
+  /** The first measured process's threads: CPU µs per delivery each (per message with no endpoints). */
+  threads: Array<{ tid: number; name: string; microseconds: number }>;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -72,6 +74,7 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
   };
 
   const cpuBefore = await cpuOnceQuiet(target.pids);
+  const threadsBefore = target.pids[0] === undefined ? new Map() : threadCpuSeconds(target.pids[0]);
   const watched = Object.entries(load.watch ?? {});
   const watchedBefore = watched.map(([, pid]) => cpuSeconds(pid));
   const started = now();
@@ -100,6 +103,9 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
     .concat(`measured side ${(((totalCpuSeconds(target.pids) - cpuBefore) / wall) * 100).toFixed(0)}%`)
     .join(', ');
   const cpuMicroseconds = ((await cpuOnceQuiet(target.pids)) - cpuBefore) * 1e6;
+  const perUnit = Math.max(expected, load.messages);
+  const threads = target.pids[0] === undefined ? [] : threadCpuSince(target.pids[0], threadsBefore)
+    .map(({ tid, name, seconds }) => ({ tid, name, microseconds: (seconds * 1e6) / perUnit }));
   await api.close();
 
   const { arrivals } = await receiver.ask<{ arrivals: Array<[string, number]> }>('arrivals');
@@ -128,5 +134,6 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
     duplicates: count.received - count.distinct,
     signatures,
     shares,
+    threads,
   };
 }
