@@ -76,13 +76,48 @@ function threadName(charges: Map<string, number>, file: string): string {
   return /\.0\.\d+\.cpuprofile$/.test(file) ? 'main thread (API)' : `thread ${file}`;
 }
 
+// STAGES=1 groups the charges into the stages of a delivery (bench/README.md's table), per thread,
+// as shares of the thread's sampled busy time.
+const STAGES: Array<[string, RegExp]> = [
+  ['GC (on this thread)', /^\(garbage collector\)$/],
+  ['sign (Standard Webhooks HMAC)', /core\/src\/signing\//],
+  ['HTTP send and response (http-sender, undici, sockets)', /delivery\/src\/(http-sender|own-relay|transports)|undici|wasm|writev|node:(net|_http|internal\/stream|internal\/streams|events|internal\/timers|timers|internal\/process\/task_queues|buffer)/],
+  ['hand-off back to the delivery thread (sender-thread)', /delivery\/src\/sender-thread|messageport|postMessage|worker\/io|event_target/],
+  ['commit message + delivery row (insertMessages, fsync)', /sqlite-store\.ts#(insertMessages|fanOut)|secret-encryption/],
+  ['audit rows (appendAuditEntries)', /tenancy-tables/],
+  ['claim (claimDeliveries)', /sqlite-store\.ts#(claimDeliveries|endpointsForDelivery|nextDueAt)/],
+  ['record attempt (recordResults, result-writer)', /sqlite-store\.ts#recordResults|result-writer/],
+  ['worker scheduling (worker, origin-budget, entry)', /delivery\/src\/(worker|origin-budget)|delivery-thread\/entry/],
+  ['hand-off to a sender thread (threaded-sender)', /threaded-sender/],
+  ['inbound gateway polling (idle work)', /inbound/],
+];
+const API_STAGES: Array<[string, RegExp]> = [
+  ['GC (on this thread)', /^\(garbage collector\)$/],
+  ['HTTP server: read request, write 202 (node:http)', /node:|writev|native/],
+  ['Fastify routing, hooks, reply', /fastify|find-my-way|secure-json-parse|api\/src\/app\.ts|light-my-request|avvio/],
+  ['body parse + validation', /api\/src\/(json-body|validation|storable-text|schemas)/],
+  ['auth (token hash)', /api\/src\/auth\.ts/],
+  ['route, ids, new message', /api\/src\/(routes|ingest|deps)|core\/src\/(ids|new-message)/],
+  ['audit + logging', /audit-log|pino/],
+  ['metrics', /server\/src\/metrics/],
+  ['hand-off to the delivery thread (client.ts)', /delivery-thread\/client/],
+];
+const stageOf = (api: boolean, label: string) => (api ? API_STAGES : STAGES).find(([, pattern]) => pattern.test(label))?.[0] ?? 'other';
+
 let grand = 0;
 for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
   const { charges, total } = summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile);
   if (total === 0) continue;
   grand += total;
   process.stdout.write(`\n${threadName(charges, file)} (${file}): ${(total / deliveries).toFixed(1)} µs per delivery\n`);
-  const rows = [...charges].sort((a, b) => b[1] - a[1]).slice(0, topRows);
+  let rows = [...charges];
+  if (process.env.STAGES === '1') {
+    const api = threadName(charges, file).startsWith('main');
+    const stages = new Map<string, number>();
+    for (const [label, micros] of rows) stages.set(stageOf(api, label), (stages.get(stageOf(api, label)) ?? 0) + micros);
+    rows = [...stages].map(([stage, micros]) => [`${((micros / total) * 100).toFixed(1).padStart(5)}%  ${stage}`, micros]);
+  }
+  rows = rows.sort((a, b) => b[1] - a[1]).slice(0, topRows);
   for (const [label, micros] of rows) process.stdout.write(`  ${(micros / deliveries).toFixed(1).padStart(7)} µs  ${label}\n`);
 }
 process.stdout.write(`\nall threads: ${(grand / deliveries).toFixed(1)} µs per delivery (sampled JS + native time; the kernel's share of syscalls is not all in it)\n`);
