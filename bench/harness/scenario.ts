@@ -33,6 +33,8 @@ export interface ScenarioResult {
   /** From the 202 to the delivery's first arrival; below zero when the webhook beats the 202. */
   ackToReceipt: { p50: number; p99: number };
   cpuMicrosecondsPerDelivery: number;
+  /** The same, for each of target.pids in turn (Herald alone, or the peer's process and Redis). */
+  cpuMicrosecondsPerDeliveryByProcess: number[];
   cpuMicrosecondsPerMessage: number;
   received: number;
   distinct: number;
@@ -74,6 +76,7 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
   };
 
   const cpuBefore = await cpuOnceQuiet(target.pids);
+  const byProcessBefore = target.pids.map((pid) => cpuSeconds(pid));
   const threadsBefore = target.pids[0] === undefined ? new Map() : threadCpuSeconds(target.pids[0]);
   const watched = Object.entries(load.watch ?? {});
   const watchedBefore = watched.map(([, pid]) => cpuSeconds(pid));
@@ -103,6 +106,7 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
     .concat(`measured side ${(((totalCpuSeconds(target.pids) - cpuBefore) / wall) * 100).toFixed(0)}%`)
     .join(', ');
   const cpuMicroseconds = ((await cpuOnceQuiet(target.pids)) - cpuBefore) * 1e6;
+  const byProcess = target.pids.map((pid, i) => ((cpuSeconds(pid) - byProcessBefore[i]!) * 1e6) / expected);
   const perUnit = Math.max(expected, load.messages);
   const threads = target.pids[0] === undefined ? [] : threadCpuSince(target.pids[0], threadsBefore)
     .map(({ tid, name, seconds }) => ({ tid, name, microseconds: (seconds * 1e6) / perUnit }));
@@ -128,6 +132,7 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
     sendToReceipt: { p50: percentile(sendLatencies, 50), p99: percentile(sendLatencies, 99) },
     ackToReceipt: { p50: percentile(ackLatencies, 50), p99: percentile(ackLatencies, 99) },
     cpuMicrosecondsPerDelivery: cpuMicroseconds / expected,
+    cpuMicrosecondsPerDeliveryByProcess: byProcess,
     cpuMicrosecondsPerMessage: cpuMicroseconds / load.messages,
     received: count.received,
     distinct: count.distinct,

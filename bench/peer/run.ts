@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     ];
     const results = new Map<string, ScenarioResult[]>();
     const notes: string[] = [];
-    process.stdout.write(line(['Load', 'Round', 'Side', 'Deliveries/s', 'CPU per delivery', 'Send-to-receipt p50 / p99', 'Receipts', 'CPU shares']));
+    process.stdout.write(line(['Load', 'Round', 'Side', 'Deliveries/s', 'CPU per delivery (peer: process + Redis)', 'Send-to-receipt p50 / p99', 'Receipts', 'CPU shares']));
     process.stdout.write(line(['---', '---', '---', '---', '---', '---', '---', '---']));
     for (const load of loads) {
       const rounds = load.rate === undefined ? ROUNDS : 1;
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
           results.set(key, [...(results.get(key) ?? []), result]);
           const verdict = check(side, load, result);
           if (verdict.includes(':')) notes.push(verdict);
-          process.stdout.write(line([load.name, String(round), side, result.deliveriesPerSecond.toFixed(0), `${result.cpuMicrosecondsPerDelivery.toFixed(0)} µs`,
+          const split = result.cpuMicrosecondsPerDeliveryByProcess.length > 1 ? ` (${result.cpuMicrosecondsPerDeliveryByProcess.map((micros) => micros.toFixed(0)).join(' + ')})` : '';
+          process.stdout.write(line([load.name, String(round), side, result.deliveriesPerSecond.toFixed(0), `${result.cpuMicrosecondsPerDelivery.toFixed(0)} µs${split}`,
             `${result.sendToReceipt.p50.toFixed(1)} / ${result.sendToReceipt.p99.toFixed(1)} ms`, verdict, result.shares]));
         }
       }
