@@ -89,7 +89,7 @@ async function main(): Promise<void> {
         ask: receiver.ask,
         ceilingNow,
         waitForCount: (target, timeoutMs) => waitForDistinct(receiver, target, timeoutMs),
-        endToEnd: (url, messages) => runScenario({ url, token: embedded.token, pids: [] }, receiver, { name: 'bench-pg', endpoints: 1, messages, concurrency: INGEST_CONCURRENCY }),
+        endToEnd: (url, messages, pids) => runScenario({ url, token: embedded.token, pids }, receiver, { name: 'bench-pg', endpoints: 1, messages, concurrency: INGEST_CONCURRENCY }),
         heraldEnv: { HERALD_INGEST_RATE_LIMIT: 'off', ...heraldOverrides() },
       });
       for (const [label, value, note] of postgresRows) process.stdout.write(`${label!.padEnd(48)} ${value!.padStart(18)}  ${note}\n`);
