@@ -18,15 +18,42 @@ export function totalCpuSeconds(pids: readonly number[]): number {
  * returns their CPU seconds at the start of that window. Read at the last receipt instead, the
  * figure would leave out recording the last attempts, which happens after the receiver answers.
  */
-export async function cpuOnceQuiet(pids: readonly number[], timeoutMs = 15_000): Promise<number> {
+export async function cpuOnceQuiet<T>(pids: readonly number[], read: () => T, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let before = totalCpuSeconds(pids);
+  let reading = read();
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const after = totalCpuSeconds(pids);
-    if (after - before <= 1 / TICKS_PER_SECOND + 1e-9 || Date.now() > deadline) return before;
+    if (after - before <= 1 / TICKS_PER_SECOND + 1e-9 || Date.now() > deadline) return reading;
     before = after;
+    reading = read();
   }
+}
+
+/**
+ * CPU seconds of a server made of a parent and short-lived children (PostgreSQL: the postmaster and
+ * its backends): the parent's own time, the time of children it has reaped (cutime, cstime) and the
+ * time of children alive now, so a backend that ends between two readings is still counted.
+ */
+export function processTreeCpuSeconds(parentPid: number): number {
+  const fields = readFileSync(`/proc/${parentPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const child = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(child[1]) === parentPid) ticks += Number(child[11]) + Number(child[12]);
+    } catch {
+      // It ended between the listing and the read; its parent's cutime has it once reaped.
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** The parent of a process (for a PostgreSQL backend, the postmaster). */
+export function parentPid(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
 }
 
 /** User+system CPU seconds of each live thread of a process, by thread id, with the thread's name. */

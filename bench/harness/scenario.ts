@@ -2,7 +2,7 @@
 // (POST /api/v1/app, …/endpoint with a secret, …/msg): Herald, in either mode, or the peer. The same
 // load generator and receiver measure every side, so their figures compare within one run.
 import { Pool } from 'undici';
-import { cpuOnceQuiet, cpuSeconds, threadCpuSeconds, threadCpuSince, totalCpuSeconds } from './cpu.ts';
+import { cpuOnceQuiet, cpuSeconds, threadCpuSeconds, threadCpuSince } from './cpu.ts';
 import { waitForDistinct, type Receiver, type ReceiverCount, type SignatureCheck } from './receiver.ts';
 import { BENCH_ENDPOINT_SECRET, benchPayload } from './secret.ts';
 
@@ -11,6 +11,9 @@ export interface Target {
   token: string;
   /** The processes whose user+system CPU (all threads) is the side's cost: Herald's, or the peer's and Redis's. */
   pids: number[];
+  /** CPU seconds so far of a further part of the side that is not a fixed set of processes (the
+   * PostgreSQL server behind PostgreSQL mode), added to its cost and shown last in the split. */
+  extraCpuSeconds?: () => number;
 }
 
 export interface Load {
@@ -75,8 +78,11 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
     sentAt.set(message.id, started);
   };
 
-  const cpuBefore = await cpuOnceQuiet(target.pids);
-  const byProcessBefore = target.pids.map((pid) => cpuSeconds(pid));
+  // Each process's CPU, then the extra part's: read together, once the measured processes are quiet.
+  const readCpu = () => [...target.pids.map((pid) => cpuSeconds(pid)), ...(target.extraCpuSeconds ? [target.extraCpuSeconds()] : [])];
+  const sumOf = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  const byProcessBefore = await cpuOnceQuiet(target.pids, readCpu);
+  const cpuBefore = sumOf(byProcessBefore);
   const threadsBefore = target.pids[0] === undefined ? new Map() : threadCpuSeconds(target.pids[0]);
   const watched = Object.entries(load.watch ?? {});
   const watchedBefore = watched.map(([, pid]) => cpuSeconds(pid));
@@ -103,10 +109,11 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
   const wall = (deliveredAll - started) / 1000;
   const shares = watched
     .map(([who, pid], i) => `${who} ${(((cpuSeconds(pid) - watchedBefore[i]!) / wall) * 100).toFixed(0)}%`)
-    .concat(`measured side ${(((totalCpuSeconds(target.pids) - cpuBefore) / wall) * 100).toFixed(0)}%`)
+    .concat(`measured side ${(((sumOf(readCpu()) - cpuBefore) / wall) * 100).toFixed(0)}%`)
     .join(', ');
-  const cpuMicroseconds = ((await cpuOnceQuiet(target.pids)) - cpuBefore) * 1e6;
-  const byProcess = target.pids.map((pid, i) => ((cpuSeconds(pid) - byProcessBefore[i]!) * 1e6) / expected);
+  const byProcessAfter = await cpuOnceQuiet(target.pids, readCpu);
+  const cpuMicroseconds = (sumOf(byProcessAfter) - cpuBefore) * 1e6;
+  const byProcess = byProcessAfter.map((seconds, i) => ((seconds - byProcessBefore[i]!) * 1e6) / expected);
   const perUnit = Math.max(expected, load.messages);
   const threads = target.pids[0] === undefined ? [] : threadCpuSince(target.pids[0], threadsBefore)
     .map(({ tid, name, seconds }) => ({ tid, name, microseconds: (seconds * 1e6) / perUnit }));
