@@ -36,7 +36,7 @@ export interface ScenarioResult {
   /** From the 202 to the delivery's first arrival; below zero when the webhook beats the 202. */
   ackToReceipt: { p50: number; p99: number };
   cpuMicrosecondsPerDelivery: number;
-  /** The same, for each of target.pids in turn (Herald alone, or the peer's process and Redis). */
+  /** The same, for each of target.pids in turn and then the extra part (per message with no endpoints). */
   cpuMicrosecondsPerDeliveryByProcess: number[];
   cpuMicrosecondsPerMessage: number;
   received: number;
@@ -113,8 +113,8 @@ export async function runScenario(target: Target, receiver: Receiver, load: Load
     .join(', ');
   const byProcessAfter = await cpuOnceQuiet(target.pids, readCpu);
   const cpuMicroseconds = (sumOf(byProcessAfter) - cpuBefore) * 1e6;
-  const byProcess = byProcessAfter.map((seconds, i) => ((seconds - byProcessBefore[i]!) * 1e6) / expected);
   const perUnit = Math.max(expected, load.messages);
+  const byProcess = byProcessAfter.map((seconds, i) => ((seconds - byProcessBefore[i]!) * 1e6) / perUnit);
   const threads = target.pids[0] === undefined ? [] : threadCpuSince(target.pids[0], threadsBefore)
     .map(({ tid, name, seconds }) => ({ tid, name, microseconds: (seconds * 1e6) / perUnit }));
   await api.close();
