@@ -6,6 +6,7 @@ import pg from 'pg';
 import { enqueueMessage } from '@herald/storage-postgres';
 import { spawnHerald, tempDir, type HeraldProcess } from '@herald/testing';
 import { postgresModeEnv } from '@herald/testing/postgres';
+import { BENCH_ENDPOINT_SECRET } from './harness/secret.ts';
 
 export interface BenchKit {
   receiverUrl: string;
@@ -13,7 +14,7 @@ export interface BenchKit {
   ceilingNow: () => Promise<number>;
   waitForCount: (target: number, timeoutMs: number) => Promise<number>;
   /** The embedded bench's 1-endpoint scenario, through the HTTP API. */
-  endToEnd: (heraldUrl: string, messages: number) => Promise<{ deliveriesPerSecond: number; ingestPerSecond: number }>;
+  endToEnd: (heraldUrl: string, messages: number, pids: number[]) => Promise<{ deliveriesPerSecond: number; ingestPerSecond: number; cpuMicrosecondsPerDelivery: number }>;
   heraldEnv: Record<string, string>;
 }
 
@@ -47,11 +48,11 @@ export async function postgresBench(server: string, messages: number, kit: Bench
     };
     const workers: HeraldProcess[] = [await spawn('worker')];
     // As in embedded mode, a running server is warm: JIT, connections and Postgres' caches settle first.
-    await kit.endToEnd(api.url, Math.min(2_000, messages));
+    await kit.endToEnd(api.url, Math.min(2_000, messages), []);
     for (const count of [1, 2, 4]) {
       while (workers.length < count) workers.push(await spawn('worker'));
       const app = await call('/api/v1/app', { name: `workers-${count}` });
-      await call(`/api/v1/app/${app.id}/endpoint`, { url: `${kit.receiverUrl}/ep0` });
+      await call(`/api/v1/app/${app.id}/endpoint`, { url: `${kit.receiverUrl}/ep0`, secret: BENCH_ENDPOINT_SECRET });
       const ceiling = await kit.ceilingNow();
       await kit.ask('reset');
       // The backlog commits at once, so every worker starts together and only delivery is timed.
@@ -69,10 +70,12 @@ export async function postgresBench(server: string, messages: number, kit: Bench
       await extra.exited;
     }
     const ceiling = await kit.ceilingNow();
-    const endToEnd = await kit.endToEnd(api.url, messages);
+    // CPU counts Herald's processes (the API and both workers), not the PostgreSQL server's.
+    const endToEnd = await kit.endToEnd(api.url, messages, [api, ...workers].map((herald) => herald.child.pid!));
     rows.push(['raw ceiling before API + 2 workers', `${ceiling.toFixed(0)} req/s`, '']);
     rows.push(['PostgreSQL, API + 2 workers: ingest', `${endToEnd.ingestPerSecond.toFixed(0)} msg/s`, '']);
     rows.push(['PostgreSQL, API + 2 workers: deliveries', `${endToEnd.deliveriesPerSecond.toFixed(0)} /s`, `${((endToEnd.deliveriesPerSecond / ceiling) * 100).toFixed(0)}% of ceiling`]);
+    rows.push(['PostgreSQL, API + 2 workers: Herald CPU per delivery', `${endToEnd.cpuMicrosecondsPerDelivery.toFixed(0)} µs`, 'API + workers, not the PostgreSQL server']);
   } finally {
     for (const herald of spawned) {
       herald.child.kill('SIGTERM');
