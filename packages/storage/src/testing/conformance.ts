@@ -22,6 +22,7 @@ import { ingestClaimSuite } from './conformance/ingest-claim.ts';
 import { contentExpungeSuite } from './conformance/content-expunge.ts';
 import { messageTagsSuite } from './conformance/message-tags.ts';
 import { commitFanOutSuite } from './conformance/commit-fan-out.ts';
+import { pollingSuite } from './conformance/polling.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -76,5 +77,6 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     inboundRoutingSuite(withStore);
     inboundFieldsSuite(withStore);
     transformationsSuite(withStore);
+    pollingSuite(withStore);
   });
 }
