@@ -26,6 +26,7 @@ import { registerRelayRoutes } from './relay/relay-routes.ts';
 import { registerReceiveRoutes } from './inbound/receive-route.ts';
 import { SourceCache } from './inbound/source-cache.ts';
 import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
+import { registerPolling } from './polling/register.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -98,6 +99,7 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
   registerAuditLogRoutes(app, deps);
   if (deps.relay) registerRelayRoutes(app, deps, deps.relay);
   registerIngestApi(app, deps);
+  registerPolling(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

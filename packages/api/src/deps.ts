@@ -5,6 +5,7 @@ import type { MessageIngest } from './ingest.ts';
 import type { InboundOptions } from './inbound/receive-route.ts';
 import type { RateLimit } from './rate-limit.ts';
 import type { RelayOptions } from './relay/relay-routes.ts';
+import type { CommitSignal } from './polling/commit-signal.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -52,6 +53,8 @@ export interface ApiDeps {
   relay?: RelayOptions;
   /** The ingest URLs' settings (/in/<token>); unset: maxBodyBytes, no trusted proxies, a recorder over the store. */
   inbound?: InboundOptions;
+  /** Wakes long polls and streams on commits this process's ingest does not see (PostgreSQL mode's LISTEN). */
+  commitSignal?: CommitSignal;
 }
 
 export async function requireApp(deps: ApiDeps, idOrUid: string): Promise<Application> {
