@@ -25,8 +25,8 @@ CREATE TABLE polling_consumers (
 -- A message's place in the log: (the transaction that wrote it, a sequence number). The sequence
 -- alone is not commit order: a transaction can take number 10, and commit after another took 11
 -- and committed; a reader already past 11 would skip 10 for good. Readers therefore order by
--- (poll_tx, poll_seq) and read only rows whose transaction is older than every transaction still
--- running (pg_snapshot_xmin): no row can appear later below that horizon. Both are defaults, so
+-- (poll_tx, poll_seq) and read only rows whose transaction is older than every transaction of this
+-- database still running: no row can appear later below that horizon (queries/pollers.ts). Both are defaults, so
 -- every statement that writes messages fills them without naming them. Rejected: taking the
 -- numbers under an exclusive per-application lock at commit, which would serialize every
 -- application's ingest to add polling to it.

@@ -78,14 +78,21 @@ export async function deletePollingEndpoint(db: Queryable, appId: string, id: st
 }
 
 /**
- * The log is ordered by (poll_tx, poll_seq), and read only below the horizon
- * pg_snapshot_xmin(pg_current_snapshot()): every transaction with an older id has finished, so
- * no row can ever appear below it again, and a reader continuing from the last position it got
- * skips nothing (see migration 0006). A message becomes readable once every transaction that
- * started before its own has ended — normally at once; a long-running writing transaction anywhere
- * in the cluster holds readers back (never makes them skip) until it ends.
+ * The log is ordered by (poll_tx, poll_seq), and read only below a horizon: the oldest transaction
+ * still running in this database (or, with none, the first that has not started), so no row can
+ * ever appear below it again, and a reader continuing from the last position it got skips nothing
+ * (see migration 0006). Transactions of other databases of the cluster are left out of the horizon
+ * when pg_stat_activity shows they are elsewhere: they cannot write these messages, and another
+ * database's long transaction must not hold this one's readers back. One not shown (a finished
+ * one, or one this role may not see) counts: that only delays a message, never skips one.
+ * Rejected: plain pg_snapshot_xmin, which any long writing transaction in the cluster holds back,
+ * and numbering messages at commit under an exclusive lock, which would serialize every commit.
  */
-const BELOW_HORIZON = 'poll_tx < pg_snapshot_xmin(pg_current_snapshot())';
+const HORIZON = `(SELECT COALESCE(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+  FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+  WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+    WHERE a.backend_xid = x::xid AND a.datid IS NOT NULL AND a.datname <> current_database()))`;
+const BELOW_HORIZON = `poll_tx < ${HORIZON}`;
 
 export async function readMessageLog(db: Queryable, appId: string, after: PollPosition, limit: number): Promise<LoggedMessage[]> {
   const { rows } = await db.query<MessageRow & { log_tx: string; log_seq: string }>(
