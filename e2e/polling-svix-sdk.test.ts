@@ -94,6 +94,13 @@ for (const mode of modes) {
       // Another consumer has a position of its own.
       assert.deepEqual((await svix.message.poller.consumerPoll(app.id, poller.id, 'audit', { limit: 250 })).data.map((m) => m.id), seen);
 
+      await svix.message.poller.consumerPoll(app.id, poller.id, 'late', { limit: 2 });
+      const listed = await fetch(`${herald.url}/api/v1/app/${app.id}/poller/${poller.id}/consumer`, { headers: { authorization: `Bearer ${herald.token}` } });
+      const consumers = ((await listed.json()) as { data: Array<{ id: string; lag: number; lagCapped: boolean }> }).data;
+      assert.deepEqual(consumers.map(({ id, lag, lagCapped }) => ({ id, lag, lagCapped })), [
+        { id: 'audit', lag: 0, lagCapped: false }, { id: 'billing', lag: 0, lagCapped: false }, { id: 'late', lag: held.length - 2, lagCapped: false },
+      ]);
+
       const next = await svix.message.create(app.id, { eventType: 'order.shipped', payload: {}, channels: ['us'] });
       assert.deepEqual((await svix.message.poller.consumerPoll(app.id, poller.id, 'billing')).data.map((m) => m.id), [next.id]);
 

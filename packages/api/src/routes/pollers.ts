@@ -6,6 +6,10 @@ import { listQuery, iso } from '../schemas/common.ts';
 import { pollerIn, pollerOut, pollerPatch } from '../schemas/poller.ts';
 import { newPollerToken, requirePoller } from '../polling/access.ts';
 import { iteratorOf } from '../polling/iterator.ts';
+import { readPoller } from '../polling/reader.ts';
+
+const LAG_COUNTED = 1_000;
+const MAX_CONSUMERS_LISTED = 100;
 
 type AppParams = { Params: { app_id: string } };
 type PollerParams = { Params: { app_id: string; sink_id: string } };
@@ -52,12 +56,21 @@ export function registerPollerRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return reply.code(204).send();
   });
 
-  /** Each named consumer and where it stands (Herald extension; the dashboard's view of lag). */
+  /**
+   * Each named consumer, where it stands, and its lag: how many of the endpoint's messages it has
+   * not read yet, counted up to LAG_COUNTED (`lagCapped` then says there are more).
+   */
   app.get<PollerParams>('/api/v1/app/:app_id/poller/:sink_id/consumer', async (request) => {
     const poller = await requirePoller(deps, request.params.app_id, request.params.sink_id);
     const consumers = await deps.store.listPollerConsumers(poller.id);
-    return {
-      data: consumers.map((consumer) => ({ id: consumer.consumerId, iterator: iteratorOf(consumer.position), updatedAt: iso(consumer.updatedAt) })),
-    };
+    const data = [];
+    for (const consumer of consumers.slice(0, MAX_CONSUMERS_LISTED)) {
+      const unread = await readPoller(deps.store, poller, consumer.position, LAG_COUNTED, {});
+      data.push({
+        id: consumer.consumerId, iterator: iteratorOf(consumer.position), updatedAt: iso(consumer.updatedAt),
+        lag: unread.messages.length, lagCapped: !unread.done,
+      });
+    }
+    return { data };
   });
 }
