@@ -27,6 +27,7 @@ import { registerReceiveRoutes } from './inbound/receive-route.ts';
 import { SourceCache } from './inbound/source-cache.ts';
 import { INGEST_API_PREFIX, registerIngestApi } from './ingest-api/index.ts';
 import { tracedServerFactory } from './tracing.ts';
+import { registerPolling } from './polling/register.ts';
 
 const PUBLIC_PATHS = new Set(['/api/v1/health', '/api/v1/health/ping', '/api/v1/openapi.json']);
 
@@ -107,6 +108,7 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
   registerAuditLogRoutes(app, deps);
   if (deps.relay) registerRelayRoutes(app, deps, deps.relay);
   registerIngestApi(app, deps);
+  registerPolling(app, deps);
 
   let document: unknown;
   app.get('/api/v1/openapi.json', async () => (document ??= implementedDocument(routes)));

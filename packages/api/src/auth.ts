@@ -2,6 +2,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { UnauthorizedError, tokenUsable, type ApiToken } from '@herald/core';
 import type { Store } from '@herald/storage';
+import { POLLER_TOKEN_PREFIX, pollerTokenRecord } from './polling/access.ts';
 
 export function sha256Hex(text: string): string {
   // The one-shot hash: every request's token goes through this, and it is a third of createHash's cost.
@@ -12,7 +13,7 @@ export function sha256Hex(text: string): string {
 export type Principal =
   | { kind: 'admin' }
   | { kind: 'organisation'; token: ApiToken }
-  | { kind: 'application'; token: ApiToken };
+  | { kind: 'application'; token: ApiToken; /** Set for a polling endpoint's token: confined to that endpoint's reads. */ pollerId?: string };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +41,11 @@ export async function authenticate(request: FastifyRequest, adminTokenSha256: st
   const presentedSha256 = sha256Hex(match[1]!);
   if (timingSafeEqual(Buffer.from(presentedSha256, 'hex'), Buffer.from(adminTokenSha256, 'hex'))) {
     return { principal: { kind: 'admin' }, scope: adminTokenSha256 };
+  }
+  if (match[1]!.startsWith(POLLER_TOKEN_PREFIX)) {
+    const poller = await store.getPollingEndpointByTokenHash(presentedSha256);
+    if (!poller) throw new UnauthorizedError('Invalid bearer token.');
+    return { principal: { kind: 'application', token: pollerTokenRecord(poller), pollerId: poller.id }, scope: `poller:${poller.id}` };
   }
   const token = await store.getApiTokenByHash(presentedSha256);
   if (!token) throw new UnauthorizedError('Invalid bearer token.');

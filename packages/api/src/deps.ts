@@ -6,6 +6,7 @@ import type { InboundOptions } from './inbound/receive-route.ts';
 import type { RateLimit } from './rate-limit.ts';
 import type { RelayOptions } from './relay/relay-routes.ts';
 import type { RequestTracing } from './tracing.ts';
+import type { CommitSignal } from './polling/commit-signal.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -55,6 +56,8 @@ export interface ApiDeps {
   inbound?: InboundOptions;
   /** A span for each request when tracing is configured (OTEL_* variables); unset: none. */
   tracing?: RequestTracing;
+  /** Wakes long polls and streams on commits this process's ingest does not see (PostgreSQL mode's LISTEN). */
+  commitSignal?: CommitSignal;
 }
 
 export async function requireApp(deps: ApiDeps, idOrUid: string): Promise<Application> {

@@ -10,3 +10,4 @@ export { InboundRecorder, type RecorderOptions } from './inbound/recorder.ts';
 export { InboundRouter, type InboundRouterOptions } from './inbound/router.ts';
 export { parseTrustedProxies } from './inbound/client-address.ts';
 export { tracedServerFactory, type MessageSpan, type MessageTracing, type RequestTracing } from './tracing.ts';
+export { CommitSignal } from './polling/commit-signal.ts';

@@ -32,8 +32,15 @@ export interface IngestOptions {
 export class MessageIngest {
   private queue: Queued[] = [];
   private writing = false;
+  private readonly commitListeners = new Set<() => void>();
 
   constructor(private readonly options: IngestOptions) {}
+
+  /** Calls `listener` after every commit that accepted a message (polling's wake); returns how to stop. */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
 
   /**
    * Resolves once the message and its deliveries are committed; rejects with a HeraldError
@@ -110,7 +117,10 @@ export class MessageIngest {
             queued.resolve();
           }
         });
-        if (accepted > 0) this.options.onCommitted?.(accepted);
+        if (accepted > 0) {
+          this.options.onCommitted?.(accepted);
+          for (const listener of this.commitListeners) listener();
+        }
       }
     } finally {
       this.writing = false;

@@ -10,6 +10,7 @@ import { sourceCommand } from './commands/source.ts';
 import { tailCommand } from './commands/tail.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { pollCommand } from './commands/poll.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8071';
 
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of tables (data on stdout, notes on stderr)');
   for (const command of [
     serveCommand(), migrateCommand(), appCommand(), eventTypeCommand(), endpointCommand(), messageCommand(),
-    triggerCommand(), tailCommand(), listenCommand(), verifyCommand(), sourceCommand(),
+    triggerCommand(), tailCommand(), listenCommand(), verifyCommand(), sourceCommand(), pollCommand(),
   ]) {
     program.addCommand(command);
   }

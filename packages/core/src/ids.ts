@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
  * same second the payload is incremented rather than redrawn, so sorting by id is sorting by
  * creation order, which is what cursor pagination relies on.
  */
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'task' | 'tok' | 'inbin' | 'audit' | 'src' | 'inreq';
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'task' | 'tok' | 'inbin' | 'audit' | 'src' | 'inreq' | 'poll';
 
 const KSUID_EPOCH_SECONDS = 1_400_000_000;
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

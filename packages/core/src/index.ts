@@ -18,3 +18,4 @@ export * from './secret-box.ts';
 export * from './relay.ts';
 export * from './new-message.ts';
 export * from './inbound/index.ts';
+export * from './polling.ts';

@@ -12,6 +12,7 @@ import { Endpoints } from './views/endpoints.tsx';
 import { EventTypes } from './views/event-types.tsx';
 import { MessageDetail } from './views/message-detail.tsx';
 import { Messages } from './views/messages.tsx';
+import { Pollers } from './views/pollers.tsx';
 import { SignIn } from './views/sign-in.tsx';
 import { InboundRequestDetail } from './views/inbound/request-detail.tsx';
 import { SourceEndpointDetail } from './views/inbound/source-endpoint-detail.tsx';
@@ -26,6 +27,7 @@ function View({ route }: { route: Route }) {
     case 'endpoints': return <Endpoints appId={route.appId} />;
     case 'endpoint': return <EndpointDetail key={route.endpointId} appId={route.appId} endpointId={route.endpointId} />;
     case 'messages': return <Messages key={route.appId} appId={route.appId} />;
+    case 'pollers': return <Pollers key={route.appId} appId={route.appId} />;
     case 'message': return <MessageDetail key={route.messageId} appId={route.appId} messageId={route.messageId} />;
     case 'sources': return <Sources />;
     case 'source': return <SourceEndpoints key={route.sourceId} sourceId={route.sourceId} />;

@@ -11,6 +11,7 @@ export type Route =
   | { view: 'endpoints'; appId: string }
   | { view: 'endpoint'; appId: string; endpointId: string }
   | { view: 'messages'; appId: string }
+  | { view: 'pollers'; appId: string }
   | { view: 'message'; appId: string; messageId: string }
   | { view: 'sources' }
   | { view: 'source'; sourceId: string }
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
   }
   if (first === 'apps' && appId) {
     if (section === 'messages') return id ? { view: 'message', appId, messageId: id } : { view: 'messages', appId };
+    if (section === 'polling') return { view: 'pollers', appId };
     return id ? { view: 'endpoint', appId, endpointId: id } : { view: 'endpoints', appId };
   }
   return { view: 'apps' };
@@ -44,6 +46,7 @@ export function hrefOf(route: Route): string {
     case 'endpoints': return `${app}/endpoints`;
     case 'endpoint': return `${app}/endpoints/${encodeURIComponent(route.endpointId)}`;
     case 'messages': return `${app}/messages`;
+    case 'pollers': return `${app}/polling`;
     case 'message': return `${app}/messages/${encodeURIComponent(route.messageId)}`;
     case 'sources': return '#/sources';
     case 'source': return source;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type InboundOptions, type IngestOptions } from '@herald/api';
+import { CommitSignal, IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type InboundOptions, type IngestOptions } from '@herald/api';
 import { checkBrokerUrl, checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
@@ -31,6 +31,8 @@ export interface ApiParts {
   inbound?: InboundOptions;
   /** Set when tracing is on: a span for each request. */
   tracing?: HeraldTracing;
+  /** Wakes long polls and streams on commits made by other processes (PostgreSQL mode). */
+  commitSignal?: CommitSignal;
 }
 
 export interface RunningApi {
@@ -118,6 +120,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     relay: parts.ownRelay && { host: parts.ownRelay.host, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },
     ...(parts.inbound ? { inbound: parts.inbound } : {}),
     ...(parts.tracing ? { tracing: parts.tracing.requests } : {}),
+    ...(parts.commitSignal ? { commitSignal: parts.commitSignal } : {}),
   }, logger);
   api.get('/metrics', async (_request, reply) =>
     reply.type(parts.metricsRegistry.contentType).send(await parts.metricsRegistry.metrics()));

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { DeliveryWorker, DispatchSender } from '@herald/delivery';
+import { CommitSignal } from '@herald/api';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
 import { PostgresStore } from '@herald/storage-postgres';
@@ -99,6 +100,12 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   let generatedAdminToken: string | undefined;
   if (serveApi) {
     const adminToken = await resolveAdminToken(store, config.adminToken);
+    // Every process's message commits notify (see insertMessages): long polls and streams of polling
+    // endpoints here wake on them, not only on this process's own ingest.
+    const commitSignal = new CommitSignal();
+    const unlistenCommits = store.listenForDeliveries(() => commitSignal.notify(),
+      (error) => logger.warn({ err: error }, 'lost the notification connection; polling endpoints re-read every second until it is back'));
+    stops.push(() => unlistenCommits());
     generatedAdminToken = adminToken.generated;
     const api = await startApi(config, {
       store,
@@ -111,6 +118,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       ownRelay,
       ...(inbound.options ? { inbound: inbound.options } : {}),
       ...(tracing ? { tracing } : {}),
+      commitSignal,
     }, logger);
     port = api.port;
     stops.unshift(() => api.stop());

@@ -10,7 +10,10 @@ import type {
   ClaimedInboundRequest, InboundRequest, InboundRequestFilter, InboundRoutingDone, InboundSource, InboundVerdict, NewInboundRequest,
   NewSource, NewSourceToken, RecordedInboundRequest, RouteOutcome, SourceChanges, SourceConfig, SourceToken,
   EndpointTransformation,
+  LoggedMessage, NewPollingEndpoint, PollPosition, PollerConsumer, PollingEndpointChanges,
 } from '@herald/storage';
+import type { PollingEndpoint } from '@herald/core';
+import * as pollers from './queries/pollers.ts';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
 import { inTransaction, isPgError } from './sql.ts';
@@ -248,6 +251,27 @@ export class PostgresStore implements Store {
   setEndpointTransformation(endpointId: string, changes: { code?: string | null; enabled?: boolean }, now: number): Promise<EndpointTransformation> {
     return transformations.setEndpointTransformation(this.pool, endpointId, changes, now);
   }
+
+  // Polling endpoints (issue 18), in queries/pollers.ts.
+  createPollingEndpoint(input: NewPollingEndpoint, now: number): Promise<PollingEndpoint> { return pollers.createPollingEndpoint(this.pool, input, now); }
+  getPollingEndpoint(appId: string, idOrUid: string): Promise<PollingEndpoint | undefined> { return pollers.getPollingEndpoint(this.pool, appId, idOrUid); }
+  getPollingEndpointByTokenHash(tokenSha256: string): Promise<PollingEndpoint | undefined> {
+    return pollers.getPollingEndpointByTokenHash(this.pool, tokenSha256);
+  }
+  listPollingEndpoints(appId: string, page: PageRequest): Promise<Page<PollingEndpoint>> { return pollers.listPollingEndpoints(this.pool, appId, page); }
+  updatePollingEndpoint(appId: string, id: string, changes: PollingEndpointChanges, now: number): Promise<PollingEndpoint> {
+    return pollers.updatePollingEndpoint(this.pool, appId, id, changes, now);
+  }
+  deletePollingEndpoint(appId: string, id: string): Promise<boolean> { return pollers.deletePollingEndpoint(this.pool, appId, id); }
+  readMessageLog(appId: string, after: PollPosition, limit: number): Promise<LoggedMessage[]> { return pollers.readMessageLog(this.pool, appId, after, limit); }
+  messageLogPositionAt(appId: string, time: number): Promise<PollPosition> { return pollers.messageLogPositionAt(this.pool, appId, time); }
+  getPollerConsumer(pollerId: string, consumerId: string): Promise<PollerConsumer | undefined> {
+    return pollers.getPollerConsumer(this.pool, pollerId, consumerId);
+  }
+  savePollerConsumer(pollerId: string, consumerId: string, position: PollPosition, now: number): Promise<void> {
+    return pollers.savePollerConsumer(this.pool, pollerId, consumerId, position, now);
+  }
+  listPollerConsumers(pollerId: string): Promise<PollerConsumer[]> { return pollers.listPollerConsumers(this.pool, pollerId); }
 
   // Beyond the Store interface: what only a shared, networked database offers.
 

@@ -60,7 +60,14 @@ import {
   type SourceConfig,
   type SourceToken,
   type EndpointTransformation,
+  type LoggedMessage,
+  type NewPollingEndpoint,
+  type PollPosition,
+  type PollerConsumer,
+  type PollingEndpointChanges,
 } from '@herald/storage';
+import type { PollingEndpoint } from '@herald/core';
+import { PollerQueries } from './queries/pollers.ts';
 import { InspectorQueries } from './inspector-queries.ts';
 import { migrate } from './migrate.ts';
 import { TenancyTables } from './tenancy-tables.ts';
@@ -116,6 +123,7 @@ export class SqliteStore implements Store {
   private readonly sources: SourceQueries;
   private readonly inboundRequests: InboundRequestQueries;
   private readonly transformations: TransformationQueries;
+  private readonly pollers: PollerQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.path);
@@ -132,6 +140,7 @@ export class SqliteStore implements Store {
     this.inboundRequests = new InboundRequestQueries(this.db, (sql) => this.stmt(sql), page,
       (work) => this.withoutFsync(work), (ids) => this.sources.byIds(ids));
     this.transformations = new TransformationQueries(this.db, (sql) => this.stmt(sql));
+    this.pollers = new PollerQueries(this.db, (sql) => this.stmt(sql), page);
   }
 
   /**
@@ -986,6 +995,23 @@ export class SqliteStore implements Store {
   async setEndpointTransformation(endpointId: string, changes: { code?: string | null; enabled?: boolean }, now: number): Promise<EndpointTransformation> {
     return this.transformations.set(endpointId, changes, now);
   }
+
+  // Polling endpoints (issue 18), in queries/pollers.ts.
+  async createPollingEndpoint(input: NewPollingEndpoint, now: number): Promise<PollingEndpoint> { return this.pollers.create(input, now); }
+  async getPollingEndpoint(appId: string, idOrUid: string): Promise<PollingEndpoint | undefined> { return this.pollers.get(appId, idOrUid); }
+  async getPollingEndpointByTokenHash(tokenSha256: string): Promise<PollingEndpoint | undefined> { return this.pollers.byTokenHash(tokenSha256); }
+  async listPollingEndpoints(appId: string, request: PageRequest): Promise<Page<PollingEndpoint>> { return this.pollers.list(appId, request); }
+  async updatePollingEndpoint(appId: string, id: string, changes: PollingEndpointChanges, now: number): Promise<PollingEndpoint> {
+    return this.pollers.update(appId, id, changes, now);
+  }
+  async deletePollingEndpoint(appId: string, id: string): Promise<boolean> { return this.pollers.delete(appId, id); }
+  async readMessageLog(appId: string, after: PollPosition, limit: number): Promise<LoggedMessage[]> { return this.pollers.readLog(appId, after, limit); }
+  async messageLogPositionAt(appId: string, time: number): Promise<PollPosition> { return this.pollers.positionAt(appId, time); }
+  async getPollerConsumer(pollerId: string, consumerId: string): Promise<PollerConsumer | undefined> { return this.pollers.consumer(pollerId, consumerId); }
+  async savePollerConsumer(pollerId: string, consumerId: string, position: PollPosition, now: number): Promise<void> {
+    this.pollers.saveConsumer(pollerId, consumerId, position, now);
+  }
+  async listPollerConsumers(pollerId: string): Promise<PollerConsumer[]> { return this.pollers.consumers(pollerId); }
 }
 
 

@@ -17,6 +17,7 @@ import type {
 import type { Page, PageRequest } from './pagination.ts';
 import type { InboundStore } from './inbound.ts';
 import type { TransformationStore } from './transformations.ts';
+import type { PollingStore } from './polling.ts';
 
 /** What an adapter can or cannot do, declared as data so callers never sniff the adapter type. */
 export interface StoreCapabilities {
@@ -157,7 +158,7 @@ export interface QueueStats {
 }
 
 /** The inbound gateway's methods are declared with their records, in inbound.ts. */
-export interface Store extends InboundStore, TransformationStore {
+export interface Store extends InboundStore, TransformationStore, PollingStore {
   readonly capabilities: StoreCapabilities;
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, type ApiToken, type EventType } from '@herald/core';
 import type { Store } from '@herald/storage';
 import type { Principal } from '../auth.ts';
+import { authorizePollerToken } from '../polling/access.ts';
 
 const APP_ROUTE = '/api/v1/app/:app_id';
 /** What an application token may read outside its application: the event-type catalogue. */
@@ -31,6 +32,7 @@ export async function authorize(principal: Principal, request: FastifyRequest, s
     return requireScope(principal.token, reading);
   }
 
+  if (principal.pollerId !== undefined) return authorizePollerToken(principal.token, principal.pollerId, route, request, store);
   if (route === APP_ROUTE || route.startsWith(`${APP_ROUTE}/`)) {
     const { app_id: appIdOrUid } = request.params as { app_id: string };
     const application = await store.getApplication(appIdOrUid);

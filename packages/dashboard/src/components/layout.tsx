@@ -22,7 +22,7 @@ export function Layout({ route, theme, portal, onSignOut, children }: {
         </div>
         {!portal && (
           <nav aria-label="Main">
-            <a href={hrefOf({ view: 'apps' })} aria-current={current(['apps', 'endpoints', 'endpoint', 'messages', 'message'])}>Applications</a>
+            <a href={hrefOf({ view: 'apps' })} aria-current={current(['apps', 'endpoints', 'endpoint', 'messages', 'message', 'pollers'])}>Applications</a>
             <a href={hrefOf({ view: 'event-types' })} aria-current={current(['event-types'])}>Event types</a>
             <a href={hrefOf({ view: 'sources' })} aria-current={current(['sources', 'source', 'source-endpoint', 'source-requests', 'source-request'])}>Sources</a>
           </nav>

@@ -7,7 +7,7 @@ import { useResource } from '../hooks/use-resource.ts';
 import { hrefOf } from '../routing.ts';
 
 /** The application's name and its two sections; the operator also gets a portal link for it. */
-export function AppHeader({ appId, section, offerPortalLink = false }: { appId: string; section: 'endpoints' | 'messages'; offerPortalLink?: boolean }) {
+export function AppHeader({ appId, section, offerPortalLink = false }: { appId: string; section: 'endpoints' | 'messages' | 'polling'; offerPortalLink?: boolean }) {
   const { api, portalAppId } = useDashboard();
   const app = useResource(() => api.get<ApplicationOut>(`/app/${encodeURIComponent(appId)}`), `app:${appId}`);
   return (
@@ -19,6 +19,7 @@ export function AppHeader({ appId, section, offerPortalLink = false }: { appId: 
       <nav className="tabs" aria-label="Application sections">
         <a href={hrefOf({ view: 'endpoints', appId })} aria-current={section === 'endpoints' ? 'page' : undefined}>Endpoints</a>
         <a href={hrefOf({ view: 'messages', appId })} aria-current={section === 'messages' ? 'page' : undefined}>Messages</a>
+        <a href={hrefOf({ view: 'pollers', appId })} aria-current={section === 'polling' ? 'page' : undefined}>Polling</a>
       </nav>
       {offerPortalLink && !portalAppId && app.data && <PortalLink appId={app.data.id} />}
     </div>

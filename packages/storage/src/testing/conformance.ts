@@ -23,6 +23,7 @@ import { contentExpungeSuite } from './conformance/content-expunge.ts';
 import { messageTagsSuite } from './conformance/message-tags.ts';
 import { commitFanOutSuite } from './conformance/commit-fan-out.ts';
 import { messageTraceContextSuite } from './conformance/message-trace-context.ts';
+import { pollingSuite } from './conformance/polling.ts';
 
 export type { OpenStore } from './conformance/fixtures.ts';
 /** Inputs for a valid application and endpoint, for tests beyond the suite. */
@@ -78,5 +79,6 @@ export function storeConformanceSuite(name: string, open: OpenStore, options: Co
     inboundFieldsSuite(withStore);
     transformationsSuite(withStore);
     messageTraceContextSuite(withStore);
+    pollingSuite(withStore);
   });
 }
