@@ -74,7 +74,7 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
     request.callerScope = scope;
     await authorize(principal, request, deps.store);
   });
-  registerRateLimits(app, deps.rateLimits, deps.clock);
+  registerRateLimits(app, deps.rateLimits, deps.clock, deps.sharedRateLimits);
   registerIdempotency(app, deps.store, deps.clock);
   registerAuditLog(app, deps.appendAudit ?? ((entries) => deps.store.appendAuditEntries(entries)), deps.clock);
 

@@ -4,6 +4,7 @@ import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
 import type { InboundOptions } from './inbound/receive-route.ts';
 import type { RateLimit } from './rate-limit.ts';
+import type { CreditLease } from './shared-rate-limit.ts';
 import type { RelayOptions } from './relay/relay-routes.ts';
 
 export type UrlCheck = (url: string) => { ok: true; url: URL } | { ok: false; reason: string };
@@ -44,6 +45,8 @@ export interface ApiDeps {
   publicUrl: () => string;
   /** Per-token request budgets; null turns one off. */
   rateLimits: { management: RateLimit | null; ingest: RateLimit | null };
+  /** Set (PostgreSQL mode): the buckets are shared by every API process through this lease. */
+  sharedRateLimits?: CreditLease;
   /** Reports whether storage answers; the health route turns false into 503. */
   storageHealthy: () => Promise<boolean>;
   /** The endpoint verification challenge's way out; without it, challenges answer 503. */

@@ -9,3 +9,4 @@ export { registerReceiveRoutes, type InboundOptions } from './inbound/receive-ro
 export { InboundRecorder, type RecorderOptions } from './inbound/recorder.ts';
 export { InboundRouter, type InboundRouterOptions } from './inbound/router.ts';
 export { parseTrustedProxies } from './inbound/client-address.ts';
+export { SharedTokenBuckets, type CreditLease } from './shared-rate-limit.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type InboundOptions, type IngestOptions } from '@herald/api';
+import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type CreditLease, type InboundOptions, type IngestOptions } from '@herald/api';
 import { checkBrokerUrl, checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
@@ -28,6 +28,8 @@ export interface ApiParts {
   ownRelay?: OwnRelayTarget;
   /** The ingest URLs' settings and recorder (inbound-wiring.ts). */
   inbound?: InboundOptions;
+  /** PostgreSQL mode: rate-limit buckets shared by every API process. */
+  sharedRateLimits?: CreditLease;
 }
 
 export interface RunningApi {
@@ -109,6 +111,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     queueChanged: parts.queueChanged,
     publicUrl: () => config.publicUrl ?? listeningUrl,
     rateLimits: config.rateLimits,
+    ...(parts.sharedRateLimits ? { sharedRateLimits: parts.sharedRateLimits } : {}),
     storageHealthy: async () => (await parts.store.getSetting('admin_token_sha256').then(() => true, () => false)),
     sendChallenge: challengeSender.send,
     relay: parts.ownRelay && { host: parts.ownRelay.host, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DeliveryWorker, DispatchSender } from '@herald/delivery';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
-import { PostgresStore } from '@herald/storage-postgres';
+import { PostgresStore, leaseRateLimitCredit } from '@herald/storage-postgres';
 import { ConfigError, type HeraldConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
@@ -107,6 +107,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       queueChanged: () => worker?.wake(),
       ownRelay,
       ...(inbound.options ? { inbound: inbound.options } : {}),
+      sharedRateLimits: (key, bucket, want) => leaseRateLimitCredit(postgres.pool, key, bucket, want),
     }, logger);
     port = api.port;
     stops.unshift(() => api.stop());
