@@ -111,6 +111,13 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     queueChanged: parts.queueChanged,
     publicUrl: () => config.publicUrl ?? listeningUrl,
     rateLimits: config.rateLimits,
+    connectionLimits: {
+      headersTimeoutMs: config.headersTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxConnectionsPerClient: config.maxConnectionsPerClient,
+      trustedProxies: config.trustedProxies,
+    },
     ...(parts.sharedRateLimits ? { sharedRateLimits: parts.sharedRateLimits } : {}),
     storageHealthy: async () => (await parts.store.getSetting('admin_token_sha256').then(() => true, () => false)),
     sendChallenge: challengeSender.send,

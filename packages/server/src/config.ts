@@ -126,6 +126,10 @@ const environment = z.object({
     }
     return parsed.list;
   }),
+  HERALD_HEADERS_TIMEOUT: duration('HERALD_HEADERS_TIMEOUT', '10s'),
+  HERALD_REQUEST_TIMEOUT: duration('HERALD_REQUEST_TIMEOUT', '30s'),
+  HERALD_KEEP_ALIVE_TIMEOUT: duration('HERALD_KEEP_ALIVE_TIMEOUT', '72s'),
+  HERALD_MAX_CONNECTIONS_PER_CLIENT: integer('HERALD_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1_000_000),
 });
 
 export type HeraldRole = 'api' | 'worker' | 'all';
@@ -184,6 +188,12 @@ export interface HeraldConfig {
   inboundRejectedRetentionMs: number;
   /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustedProxies: string[];
+  /** Slow clients: deadlines for a request's headers, for the whole request, for an idle keep-alive connection. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Most connections open at once from one client address (trusted proxies exempt); 0 for no limit. */
+  maxConnectionsPerClient: number;
 }
 
 export class ConfigError extends Error {
@@ -200,6 +210,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.HERALD_ROLE !== 'all' && !e.HERALD_DATABASE_URL) {
     throw new ConfigError([`HERALD_ROLE=${e.HERALD_ROLE} needs HERALD_DATABASE_URL: embedded SQLite runs API and delivery in one process (role all)`]);
   }
+  const deadlineProblems = slowClientProblems(e.HERALD_HEADERS_TIMEOUT, e.HERALD_REQUEST_TIMEOUT, e.HERALD_KEEP_ALIVE_TIMEOUT);
+  if (deadlineProblems.length > 0) throw new ConfigError(deadlineProblems);
   return {
     port: e.HERALD_PORT,
     host: e.HERALD_HOST,
@@ -236,5 +248,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inboundMaxBodyBytes: e.HERALD_INBOUND_MAX_BODY_BYTES,
     inboundRejectedRetentionMs: e.HERALD_INBOUND_REJECTED_RETENTION,
     trustedProxies: e.HERALD_TRUSTED_PROXIES,
+    headersTimeoutMs: e.HERALD_HEADERS_TIMEOUT,
+    requestTimeoutMs: e.HERALD_REQUEST_TIMEOUT,
+    keepAliveTimeoutMs: e.HERALD_KEEP_ALIVE_TIMEOUT,
+    maxConnectionsPerClient: e.HERALD_MAX_CONNECTIONS_PER_CLIENT,
   };
+}
+
+/** Node refuses a header deadline longer than the request deadline; 0 would turn a deadline off. */
+function slowClientProblems(headersMs: number, requestMs: number, keepAliveMs: number): string[] {
+  const problems: string[] = [];
+  const within = (name: string, ms: number, min: number, max: number) => {
+    if (ms < min || ms > max) problems.push(`${name} must be from ${min / 1_000}s to ${max / 60_000}m (got ${ms} ms)`);
+  };
+  within('HERALD_HEADERS_TIMEOUT', headersMs, 1_000, 600_000);
+  within('HERALD_REQUEST_TIMEOUT', requestMs, 1_000, 3_600_000);
+  within('HERALD_KEEP_ALIVE_TIMEOUT', keepAliveMs, 1_000, 600_000);
+  if (problems.length === 0 && headersMs > requestMs) {
+    problems.push(`HERALD_HEADERS_TIMEOUT (${headersMs} ms) must not be longer than HERALD_REQUEST_TIMEOUT (${requestMs} ms): the headers are part of the request`);
+  }
+  return problems;
 }
