@@ -21,9 +21,9 @@ export interface ApiParts {
   /** Wakes this process's delivery worker, if it has one. */
   queueChanged: () => void;
   /**
-   * Set when this process also delivers: `herald listen` sessions are then served, and their
-   * deliveries reach the relay route on this process's own address. Without a worker in the
-   * process, no worker could be sure to reach the session, so `herald listen` is not offered.
+   * Set when `herald listen` sessions are served: their deliveries reach the relay route on this
+   * process's own address, from this process's worker or (PostgreSQL mode) from workers of other
+   * processes, which learn the address from the database (relay-origins.ts).
    */
   ownRelay?: OwnRelayTarget;
   /** The ingest URLs' settings and recorder (inbound-wiring.ts). */

@@ -14,6 +14,9 @@ import { startRetention } from './retention.ts';
 import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
 import { startInbound } from './inbound-wiring.ts';
+import { RelayOrigins } from './relay-origins.ts';
+
+const bracketed = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
  * PostgreSQL mode: any number of processes share one database, each in a role. `api` serves the
@@ -46,8 +49,10 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   const metrics = createMetrics(store, clock);
   const serveApi = config.role !== 'worker';
   const deliver = config.role !== 'api';
-  // With role all, a `herald listen` session and the worker that delivers to it share this process.
-  const ownRelay = serveApi && deliver ? ownRelayFor(config) : undefined;
+  // `herald listen` sessions live on API processes; workers (here or in other processes) reach
+  // them at the relay origins API processes register in the database (relay-origins.ts).
+  const relayOrigins = new RelayOrigins(postgres.pool, clock, logger.child({ component: 'relay-origins' }));
+  const ownRelay = { ...ownRelayFor(config), registeredOrigins: relayOrigins.known };
 
   let worker: DeliveryWorker | undefined;
   const ingest = createIngest(store, clock, metrics, () => worker?.wake());
@@ -64,9 +69,10 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   stops.push(() => inbound.stop());
   if (deliver) {
     const sender = new DispatchSender(senderOptions(config, ownRelay));
+    await relayOrigins.follow();
     const started = new DeliveryWorker({
       store,
-      sender,
+      sender: relayOrigins.refreshingBeforeUnknownOrigins(sender),
       logger: logger.child({ component: 'delivery' }),
       ...workerLimits(config),
       leaseMs: config.leaseMs,
@@ -111,6 +117,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     }, logger);
     port = api.port;
     stops.unshift(() => api.stop());
+    await relayOrigins.announce(`http://${bracketed(loopbackHost(config))}:${port}`);
   } else {
     // A worker answers only what an orchestrator asks of it: is it alive, and its metrics.
     const server = createServer((request, response) => {
@@ -132,6 +139,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     port,
     generatedAdminToken,
     stop: () => (stopping ??= (async () => {
+      relayOrigins.stop();
       for (const stop of stops) await stop();
       await store.close();
       logger.info('herald stopped');
