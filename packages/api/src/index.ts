@@ -10,4 +10,4 @@ export { InboundRecorder, type RecorderOptions } from './inbound/recorder.ts';
 export { InboundRouter, type InboundRouterOptions } from './inbound/router.ts';
 export { parseTrustedProxies } from './inbound/client-address.ts';
 export { SharedTokenBuckets, type CreditLease } from './shared-rate-limit.ts';
-export type { ConnectionLimits } from './connection-limits.ts';
+export { capConnectionsPerClient, serverOptionsFor, type ConnectionLimits } from './connection-limits.ts';

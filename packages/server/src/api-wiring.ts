@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type CreditLease, type InboundOptions, type IngestOptions } from '@herald/api';
+import { IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type ConnectionLimits, type CreditLease, type InboundOptions, type IngestOptions } from '@herald/api';
 import { checkBrokerUrl, checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
@@ -56,6 +56,17 @@ export function createIngest(store: Store, clock: () => number, metrics: { messa
   });
 }
 
+/** Slow-client deadlines and the per-address cap, for every HTTP server Herald opens. */
+export function connectionLimitsOf(config: HeraldConfig): ConnectionLimits {
+  return {
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
+    trustedProxies: config.trustedProxies,
+  };
+}
+
 /** The address other parts of this process reach its HTTP server on. */
 export function loopbackHost(config: HeraldConfig): string {
   return config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
@@ -63,7 +74,7 @@ export function loopbackHost(config: HeraldConfig): string {
 
 /** Herald's own relay route on this process's address; its port is set once the API listens. */
 export function ownRelayFor(config: HeraldConfig): OwnRelayTarget {
-  return ownRelayTarget(loopbackHost(config));
+  return ownRelayTarget(config.relayHost ?? loopbackHost(config));
 }
 
 /** How deliveries are sent, the same in every mode and role. */
@@ -111,13 +122,7 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     queueChanged: parts.queueChanged,
     publicUrl: () => config.publicUrl ?? listeningUrl,
     rateLimits: config.rateLimits,
-    connectionLimits: {
-      headersTimeoutMs: config.headersTimeoutMs,
-      requestTimeoutMs: config.requestTimeoutMs,
-      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
-      maxConnectionsPerClient: config.maxConnectionsPerClient,
-      trustedProxies: config.trustedProxies,
-    },
+    connectionLimits: connectionLimitsOf(config),
     ...(parts.sharedRateLimits ? { sharedRateLimits: parts.sharedRateLimits } : {}),
     storageHealthy: async () => (await parts.store.getSetting('admin_token_sha256').then(() => true, () => false)),
     sendChallenge: challengeSender.send,

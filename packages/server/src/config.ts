@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseCidrList, parseDuration, parseRetrySchedule } from '@herald/core';
@@ -130,6 +131,8 @@ const environment = z.object({
   HERALD_REQUEST_TIMEOUT: duration('HERALD_REQUEST_TIMEOUT', '30s'),
   HERALD_KEEP_ALIVE_TIMEOUT: duration('HERALD_KEEP_ALIVE_TIMEOUT', '72s'),
   HERALD_MAX_CONNECTIONS_PER_CLIENT: integer('HERALD_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1_000_000),
+  HERALD_RELAY_HOST: z.string().refine((text) => isIP(text) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/.test(text),
+    'HERALD_RELAY_HOST must be an IP address or host name of this process that workers can reach, such as 10.0.0.5 or api-1.internal').optional(),
 });
 
 export type HeraldRole = 'api' | 'worker' | 'all';
@@ -194,6 +197,8 @@ export interface HeraldConfig {
   keepAliveTimeoutMs: number;
   /** Most connections open at once from one client address (trusted proxies exempt); 0 for no limit. */
   maxConnectionsPerClient: number;
+  /** The address `herald listen` deliveries reach this process's relay route on; the listening host (loopback for 0.0.0.0) when unset. */
+  relayHost: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -252,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: e.HERALD_REQUEST_TIMEOUT,
     keepAliveTimeoutMs: e.HERALD_KEEP_ALIVE_TIMEOUT,
     maxConnectionsPerClient: e.HERALD_MAX_CONNECTIONS_PER_CLIENT,
+    relayHost: e.HERALD_RELAY_HOST,
   };
 }
 

@@ -5,13 +5,14 @@ import { DeliveryWorker, DispatchSender } from '@herald/delivery';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
 import { PostgresStore, leaseRateLimitCredit } from '@herald/storage-postgres';
+import { capConnectionsPerClient, serverOptionsFor } from '@herald/api';
 import { ConfigError, type HeraldConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { resealSecrets } from './encryption-key.ts';
 import { startRetention } from './retention.ts';
-import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
+import { connectionLimitsOf, createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
 import { startInbound } from './inbound-wiring.ts';
 import { RelayOrigins } from './relay-origins.ts';
@@ -117,15 +118,18 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     }, logger);
     port = api.port;
     stops.unshift(() => api.stop());
-    await relayOrigins.announce(`http://${bracketed(loopbackHost(config))}:${port}`);
+    await relayOrigins.announce(`http://${bracketed(ownRelay.host)}:${port}`);
   } else {
     // A worker answers only what an orchestrator asks of it: is it alive, and its metrics.
-    const server = createServer((request, response) => {
+    const limits = connectionLimitsOf(config);
+    const { http: httpOptions, requestTimeout, keepAliveTimeout } = serverOptionsFor(limits);
+    const server = createServer({ ...httpOptions, requestTimeout, keepAliveTimeout }, (request, response) => {
       if (request.url === '/metrics') {
         void metrics.registry.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
       } else if (request.url === '/health') response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       else response.writeHead(404).end();
     });
+    capConnectionsPerClient(server, limits);
     await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
     port = (server.address() as AddressInfo).port;
     stops.unshift(() => new Promise((resolve) => server.close(() => resolve())));
