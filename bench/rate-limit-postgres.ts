@@ -8,6 +8,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { TEST_ADMIN_TOKEN, spawnHerald, tempDir } from '@herald/testing';
 import { postgresModeEnv } from '@herald/testing/postgres';
+import { PostgresStore, leaseRateLimitCredit } from '@herald/storage-postgres';
 
 const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -78,6 +79,16 @@ try {
     results.push(await run(url.toString(), 'off', { HERALD_RATE_LIMIT: 'off', HERALD_INGEST_RATE_LIMIT: 'off' }));
     results.push(await run(url.toString(), 'shared (default 10000/s ingest)', {}));
   }
+  // One lease alone: the round trip one request in a slice waits for.
+  const store = new PostgresStore({ connectionString: url.toString(), poolSize: 1 });
+  await store.migrate();
+  const bucket = { capacity: 10_000 * 1_000, requests: 10_000, perMs: 1_000 };
+  for (let i = 0; i < 200; i++) await leaseRateLimitCredit(store.pool, 'bench', bucket, 500 * 1_000);
+  const leaseStarted = performance.now();
+  for (let i = 0; i < 2_000; i++) await leaseRateLimitCredit(store.pool, 'bench', bucket, 500 * 1_000);
+  const leaseMs = (performance.now() - leaseStarted) / 2_000;
+  await store.close();
+  console.log(`one lease: ${(leaseMs * 1_000).toFixed(0)} µs per round trip (2,000 in a row); at the default ingest limit one request in 500 waits for one`);
   console.log(`| limits | messages accepted/s (1 API process, ${clients} clients, ${seconds} s) | 429s | leases taken |`);
   console.log('|---|---|---|---|');
   for (const result of results) console.log(`| ${result.label} | ${result.perSecond} | ${result.refused} | ${result.leases} |`);
