@@ -71,10 +71,12 @@ test('500 slow connections (slow headers, slow bodies) are cut within the config
   assert.deepEqual(statuses.filter((status) => status !== 200), [], 'all 200 normal requests succeeded beside the slow ones');
 
   // Node's defaults (60 s for headers; 30 s per request, checked every 30 s) would hold them past this wait.
-  await eventually(() => (slow.every((connection) => connection.closedAfterMs !== undefined) ? true : undefined), 20_000,
+  await eventually(() => (slow.every((connection) => connection.closedAfterMs !== undefined) ? true : undefined), 25_000,
     'every slow connection to be closed by the server');
-  // Generous slack over the deadlines (2 s, 4 s): the server checks every 500 ms, and 500 sockets share this loop.
-  const slack = 4_000;
+  // Generous slack over the deadlines (2 s, 4 s): the server checks every 500 ms, and the server,
+  // 500 sockets and the normal traffic share this one event loop on a loaded machine. Node's
+  // defaults would be 60 s for headers and 30 to 60 s for a body, far beyond these bounds.
+  const slack = 8_000;
   for (const connection of slow) {
     const bound = (connection.kind === 'headers' ? 2_000 : 4_000) + slack;
     assert.ok(connection.closedAfterMs! <= bound, `a slow-${connection.kind} connection lasted ${Math.round(connection.closedAfterMs!)} ms, over ${bound} ms`);
