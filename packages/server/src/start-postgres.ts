@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DeliveryWorker, DispatchSender } from '@herald/delivery';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
-import { PostgresStore, leaseRateLimitCredit } from '@herald/storage-postgres';
+import { PostgresStore, leaseRateLimitCredit, purgeIdleRateLimitBuckets } from '@herald/storage-postgres';
 import { capConnectionsPerClient, serverOptionsFor } from '@herald/api';
 import { ConfigError, type HeraldConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
@@ -119,6 +119,10 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     port = api.port;
     stops.unshift(() => api.stop());
     await relayOrigins.announce(`http://${bracketed(ownRelay.host)}:${port}`);
+    // The shared rate-limit buckets of tokens no longer calling; any API process may do it.
+    const bucketSweeper = setInterval(() => void purgeIdleRateLimitBuckets(postgres.pool).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not purge idle rate-limit buckets')), 3_600_000).unref();
+    stops.unshift(async () => clearInterval(bucketSweeper));
   } else {
     // A worker answers only what an orchestrator asks of it: is it alive, and its metrics.
     const limits = connectionLimitsOf(config);

@@ -31,3 +31,12 @@ export async function leaseRateLimitCredit(
     leaseCredit([key, bucket.capacity, bucket.requests, bucket.perMs, want]));
   return { granted: Number(rows[0]!.granted), credit: Number(rows[0]!.credit) };
 }
+
+/**
+ * Deletes buckets untouched for two hours. Losing nothing: the longest refill period is an hour
+ * (`N/h`), so such a bucket is full, and a missing bucket is created full.
+ */
+export async function purgeIdleRateLimitBuckets(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM rate_limit_buckets WHERE at < ${NOW_MS} - 7200000`);
+  return rowCount ?? 0;
+}
