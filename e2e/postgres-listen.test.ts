@@ -17,8 +17,10 @@ if (database) {
   test('herald listen works with separate API and worker processes: the worker delivers through the API process\'s relay route', async () => {
     const receiver = await startReceiver(() => ({ status: 202, body: 'accepted locally' }));
     after(() => receiver.close());
-    const api = await cluster.spawn('api');
+    // The worker starts first: it learns the API process's relay origin when a delivery names it,
+    // not only at its start (it re-reads the list every 30 s besides).
     await cluster.spawn('worker');
+    const api = await cluster.spawn('api');
     await callApi(api.url, 'POST', '/api/v1/app', { name: 'Shop', uid: 'shop' });
     const cli = startCli(['--json', 'listen', '--app', 'shop', '--forward-to', receiver.url], connectionEnv({ url: api.url, token: TEST_ADMIN_TOKEN }));
     after(() => {
