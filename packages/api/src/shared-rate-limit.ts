@@ -12,6 +12,8 @@ export type CreditLease = (
 
 /** Credit leased from the shared bucket and not spent within this long is dropped, not hoarded. */
 const LEASE_LIFETIME_MS = 1_000;
+/** After a failed lease, the per-process fallback answers alone this long instead of asking again per request. */
+const RETRY_LEASE_AFTER_MS = 1_000;
 /** One lease covers this share of the budget: one round trip per 1/20 of it per process. */
 const SLICE_DIVISOR = 20;
 
@@ -37,6 +39,7 @@ export class SharedTokenBuckets {
   private readonly slice: number;
   /** Used while the shared bucket cannot be reached: the limit then holds per process, as before. */
   private readonly fallback: TokenBuckets;
+  private unreachableUntil = 0;
 
   constructor(
     private readonly limit: RateLimit,
@@ -60,6 +63,7 @@ export class SharedTokenBuckets {
         return 0;
       }
       if (at < share.refusedUntil) return this.secondsUntil(share.refusedUntil - at);
+      if (at < this.unreachableUntil) return this.fallback.take(key, at);
       if (share.leasing) {
         await share.leasing;
         continue;
@@ -85,6 +89,7 @@ export class SharedTokenBuckets {
       if (granted < this.limit.perMs) share.refusedUntil = at + Math.max(1, Math.ceil((this.limit.perMs - credit) / this.limit.requests));
       return true;
     }, (error: unknown) => {
+      this.unreachableUntil = now() + RETRY_LEASE_AFTER_MS;
       this.onLeaseError(error);
       return false;
     });

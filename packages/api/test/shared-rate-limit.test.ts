@@ -45,5 +45,9 @@ test('while the shared bucket cannot be reached, the limit still holds per proce
   const waits = [];
   for (let i = 0; i < 4; i++) waits.push(await buckets.take('token', () => 0));
   assert.deepEqual(waits, [0, 0, 0, 20]);
-  assert.ok(errors.length > 0, 'the failure is reported');
+  assert.equal(errors.length, 1, 'the failure is reported, and the database is not asked again for every request');
+  state.failing = false;
+  state.credit = 3 * 60_000;
+  assert.equal(await buckets.take('token', () => 1_000), 0, 'a second later the shared bucket is asked again');
+  assert.equal(state.leases, 2);
 });
