@@ -5,6 +5,7 @@ import { authenticate } from './auth.ts';
 import { authorize } from './access/authorize.ts';
 import { registerAuditLog } from './audit-log.ts';
 import { registerRateLimits } from './rate-limit.ts';
+import { capConnectionsPerClient, serverOptionsFor } from './connection-limits.ts';
 import type { ApiDeps } from './deps.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerInspector } from './inspector/index.ts';
@@ -45,6 +46,8 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
     bodyLimit: deps.maxBodyBytes,
     // A connection that sends nothing for this long is dropped; bounds slow-loris clients.
     requestTimeout: 30_000,
+    // The operator's deadlines, when given (the server's config), replace the line above.
+    ...(deps.connectionLimits ? serverOptionsFor(deps.connectionLimits) : {}),
     // Per-request log lines would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
@@ -57,6 +60,8 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
       done();
     });
   }
+
+  if (deps.connectionLimits) capConnectionsPerClient(app.server, deps.connectionLimits);
 
   const routes: Array<{ method: string; path: string }> = [];
   app.addHook('onRoute', (route) => {
@@ -84,7 +89,7 @@ export function buildApi(given: ApiDeps, logger: Logger): FastifyInstance {
     request.callerScope = scope;
     await authorize(principal, request, deps.store);
   });
-  registerRateLimits(app, deps.rateLimits, deps.clock);
+  registerRateLimits(app, deps.rateLimits, deps.clock, deps.sharedRateLimits);
   registerIdempotency(app, deps.store, deps.clock);
   registerAuditLog(app, deps.appendAudit ?? ((entries) => deps.store.appendAuditEntries(entries)), deps.clock);
 

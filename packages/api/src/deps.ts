@@ -4,6 +4,8 @@ import type { Store } from '@herald/storage';
 import type { MessageIngest } from './ingest.ts';
 import type { InboundOptions } from './inbound/receive-route.ts';
 import type { RateLimit } from './rate-limit.ts';
+import type { CreditLease } from './shared-rate-limit.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 import type { RelayOptions } from './relay/relay-routes.ts';
 import type { RequestTracing } from './tracing.ts';
 import type { CommitSignal } from './polling/commit-signal.ts';
@@ -46,6 +48,10 @@ export interface ApiDeps {
   publicUrl: () => string;
   /** Per-token request budgets; null turns one off. */
   rateLimits: { management: RateLimit | null; ingest: RateLimit | null };
+  /** Deadlines for slow clients and the per-address connection cap; Fastify's defaults when unset. */
+  connectionLimits?: ConnectionLimits;
+  /** Set (PostgreSQL mode): the buckets are shared by every API process through this lease. */
+  sharedRateLimits?: CreditLease;
   /** Reports whether storage answers; the health route turns false into 503. */
   storageHealthy: () => Promise<boolean>;
   /** The endpoint verification challenge's way out; without it, challenges answer 503. */

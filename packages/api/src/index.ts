@@ -11,3 +11,5 @@ export { InboundRouter, type InboundRouterOptions } from './inbound/router.ts';
 export { parseTrustedProxies } from './inbound/client-address.ts';
 export { tracedServerFactory, type MessageSpan, type MessageTracing, type RequestTracing } from './tracing.ts';
 export { CommitSignal } from './polling/commit-signal.ts';
+export { SharedTokenBuckets, type CreditLease } from './shared-rate-limit.ts';
+export { capConnectionsPerClient, serverOptionsFor, type ConnectionLimits } from './connection-limits.ts';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { RateLimitedError } from '@herald/core';
+import { SharedTokenBuckets, type CreditLease } from './shared-rate-limit.ts';
 
 /** `requests` per `perMs`, refilled continuously (a token bucket holding at most `requests`). */
 export interface RateLimit {
@@ -58,14 +59,27 @@ export function registerRateLimits(
   app: FastifyInstance,
   limits: { management: RateLimit | null; ingest: RateLimit | null },
   clock: () => number,
+  shared?: CreditLease,
 ): void {
-  const management = limits.management && new TokenBuckets(limits.management);
-  const ingest = limits.ingest && new TokenBuckets(limits.ingest);
+  // With a shared lease (PostgreSQL mode) the budget holds across every API process; otherwise
+  // (embedded mode, one process) the buckets stay in memory, with no I/O on the request path.
+  const bucketsFor = (limit: RateLimit | null, kind: string) => {
+    if (!limit) return null;
+    if (!shared) {
+      const local = new TokenBuckets(limit);
+      return { take: (key: string) => local.take(key, clock()) };
+    }
+    const buckets = new SharedTokenBuckets(limit, kind, shared,
+      (error) => app.log.warn({ err: error }, 'could not lease rate-limit credit from the database; limiting per process'));
+    return { take: (key: string) => buckets.take(key, clock) };
+  };
+  const management = bucketsFor(limits.management, 'management');
+  const ingest = bucketsFor(limits.ingest, 'ingest');
   if (!management && !ingest) return;
   app.addHook('onRequest', async (request, reply) => {
     if (!request.principal) return;
     const buckets = request.method === 'POST' && request.routeOptions.url === INGEST_ROUTE ? ingest : management;
-    const waitSeconds = buckets ? buckets.take(request.callerScope, clock()) : 0;
+    const waitSeconds = buckets ? await buckets.take(request.callerScope) : 0;
     if (waitSeconds > 0) {
       reply.header('retry-after', String(waitSeconds));
       throw new RateLimitedError(waitSeconds);

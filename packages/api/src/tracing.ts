@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerOptions, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Message } from '@herald/core';
 
 /**
@@ -30,8 +30,9 @@ export interface MessageTracing {
  */
 export function tracedServerFactory(tracing: RequestTracing) {
   return (handler: (request: IncomingMessage, response: ServerResponse) => void,
-    options: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number }): Server => {
-    const server = createServer(tracing.wrap(handler));
+    options: { http?: ServerOptions; keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number }): Server => {
+    // `http` carries the header deadline and the deadline-check interval (connection-limits.ts).
+    const server = createServer(options.http ?? {}, tracing.wrap(handler));
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
     if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
     if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);

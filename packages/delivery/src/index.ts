@@ -5,7 +5,7 @@ export { noDeliveryMetrics, type DeliveryMetrics } from './delivery-metrics.ts';
 export { ThreadedSender } from './threaded-sender.ts';
 export { typeScriptWorkerSource } from './worker-bootstrap.ts';
 export { RoundRobinSender } from './round-robin-sender.ts';
-export { ownRelayTarget, setOwnRelayPort, type OwnRelayTarget } from './own-relay.ts';
+export { ownRelayTarget, relayOriginOf, setOwnRelayPort, type OwnRelayTarget } from './own-relay.ts';
 export { DispatchSender } from './transports/dispatch-sender.ts';
 export { brokerSchemeOf, checkBrokerUrl, parseBrokerTargets } from './transports/broker-targets.ts';
 export type { AttemptSpan, AttemptSpanResult, DeliveryTracing } from './delivery-tracing.ts';

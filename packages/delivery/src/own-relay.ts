@@ -9,6 +9,12 @@ import { RELAY_PATH_PREFIX } from '@herald/core';
 export interface OwnRelayTarget {
   host: string;
   port: Int32Array;
+  /**
+   * PostgreSQL mode: the relay origins (http://host:port) of the API processes that serve
+   * `herald listen` sessions, as they registered them in the database; a worker in another process
+   * reaches those sessions there. Kept current by the process (the sender runs in its thread then).
+   */
+  registeredOrigins?: ReadonlySet<string>;
 }
 
 export function ownRelayTarget(host: string): OwnRelayTarget {
@@ -20,13 +26,21 @@ export function setOwnRelayPort(target: OwnRelayTarget, port: number): void {
 }
 
 export function isOwnRelayUrl(url: URL, target: OwnRelayTarget | undefined): boolean {
-  if (!target) return false;
+  if (!target || url.protocol !== 'http:' || !url.pathname.startsWith(RELAY_PATH_PREFIX)) return false;
   const port = Atomics.load(target.port, 0);
-  return port !== 0
-    && url.protocol === 'http:'
-    && url.hostname.replace(/^\[(.*)\]$/, '$1') === target.host
-    && url.port === String(port)
-    && url.pathname.startsWith(RELAY_PATH_PREFIX);
+  if (port !== 0 && url.hostname.replace(/^\[(.*)\]$/, '$1') === target.host && url.port === String(port)) return true;
+  return target.registeredOrigins?.has(url.origin) ?? false;
+}
+
+/** The URL's origin when it points at a relay route (whether or not that origin is known yet). */
+export function relayOriginOf(raw: string): string | undefined {
+  if (!raw.startsWith('http://') || !raw.includes(RELAY_PATH_PREFIX)) return undefined;
+  try {
+    const url = new URL(raw);
+    return url.pathname.startsWith(RELAY_PATH_PREFIX) ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The URL, parsed, when it is Herald's own relay route; undefined for any other target. */

@@ -60,3 +60,19 @@ test('without an own relay target, the relay path is refused like any loopback U
   assert.equal(kindOf(await sender.send(post(`http://127.0.0.1:${herald.port}/relay/session`))), 'blocked-address');
   assert.deepEqual(herald.paths, []);
 });
+
+test('a relay origin registered by another API process is reachable on its relay path only, and only while registered', async () => {
+  const apiProcess = await loopbackServer();
+  const registered = new Set<string>();
+  const sender = new HttpSender({ allowPrivateTargets: false, deadlineMs: 2_000, ownRelay: { ...ownRelayTarget('127.0.0.1'), registeredOrigins: registered } });
+  senders.push(sender);
+  const relayUrl = `http://127.0.0.1:${apiProcess.port}/relay/session`;
+
+  assert.equal(kindOf(await sender.send(post(relayUrl))), 'blocked-address', 'unknown origin: refused');
+  registered.add(`http://127.0.0.1:${apiProcess.port}`);
+  assert.equal(kindOf(await sender.send(post(relayUrl))), 200);
+  assert.equal(kindOf(await sender.send(post(`http://127.0.0.1:${apiProcess.port}/admin`))), 'blocked-address', 'another path of that origin: refused');
+  registered.clear();
+  assert.equal(kindOf(await sender.send(post(relayUrl))), 'blocked-address', 'no longer registered: refused');
+  assert.deepEqual(apiProcess.paths, ['/relay/session']);
+});

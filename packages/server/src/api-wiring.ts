@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { CommitSignal, IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type InboundOptions, type IngestOptions } from '@herald/api';
+import { CommitSignal, IDEMPOTENCY_TTL_MS, MessageIngest, buildApi, type ApiDeps, type ConnectionLimits, type CreditLease, type InboundOptions, type IngestOptions } from '@herald/api';
 import { checkBrokerUrl, checkTargetUrl, ownRelayTarget, setOwnRelayPort, type HttpSenderOptions, type OwnRelayTarget } from '@herald/delivery';
 import type { OperationalEventSink } from '@herald/core';
 import type { Store } from '@herald/storage';
@@ -22,9 +22,9 @@ export interface ApiParts {
   /** Wakes this process's delivery worker, if it has one. */
   queueChanged: () => void;
   /**
-   * Set when this process also delivers: `herald listen` sessions are then served, and their
-   * deliveries reach the relay route on this process's own address. Without a worker in the
-   * process, no worker could be sure to reach the session, so `herald listen` is not offered.
+   * Set when `herald listen` sessions are served: their deliveries reach the relay route on this
+   * process's own address, from this process's worker or (PostgreSQL mode) from workers of other
+   * processes, which learn the address from the database (relay-origins.ts).
    */
   ownRelay?: OwnRelayTarget;
   /** The ingest URLs' settings and recorder (inbound-wiring.ts). */
@@ -33,6 +33,8 @@ export interface ApiParts {
   tracing?: HeraldTracing;
   /** Wakes long polls and streams on commits made by other processes (PostgreSQL mode). */
   commitSignal?: CommitSignal;
+  /** PostgreSQL mode: rate-limit buckets shared by every API process. */
+  sharedRateLimits?: CreditLease;
 }
 
 export interface RunningApi {
@@ -60,6 +62,17 @@ export function createIngest(store: Store, clock: () => number, metrics: { messa
   });
 }
 
+/** Slow-client deadlines and the per-address cap, for every HTTP server Herald opens. */
+export function connectionLimitsOf(config: HeraldConfig): ConnectionLimits {
+  return {
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
+    trustedProxies: config.trustedProxies,
+  };
+}
+
 /** The address other parts of this process reach its HTTP server on. */
 export function loopbackHost(config: HeraldConfig): string {
   return config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
@@ -67,7 +80,7 @@ export function loopbackHost(config: HeraldConfig): string {
 
 /** Herald's own relay route on this process's address; its port is set once the API listens. */
 export function ownRelayFor(config: HeraldConfig): OwnRelayTarget {
-  return ownRelayTarget(loopbackHost(config));
+  return ownRelayTarget(config.relayHost ?? loopbackHost(config));
 }
 
 /** How deliveries are sent, the same in every mode and role. */
@@ -115,6 +128,8 @@ export async function startApi(config: HeraldConfig, parts: ApiParts, logger: Lo
     queueChanged: parts.queueChanged,
     publicUrl: () => config.publicUrl ?? listeningUrl,
     rateLimits: config.rateLimits,
+    connectionLimits: connectionLimitsOf(config),
+    ...(parts.sharedRateLimits ? { sharedRateLimits: parts.sharedRateLimits } : {}),
     storageHealthy: async () => (await parts.store.getSetting('admin_token_sha256').then(() => true, () => false)),
     sendChallenge: challengeSender.send,
     relay: parts.ownRelay && { host: parts.ownRelay.host, replyDeadlineMs: Math.max(1_000, config.deliveryDeadlineMs - 1_000) },

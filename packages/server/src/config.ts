@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseCidrList, parseDuration, parseRetrySchedule } from '@herald/core';
@@ -127,6 +128,12 @@ const environment = z.object({
     }
     return parsed.list;
   }),
+  HERALD_HEADERS_TIMEOUT: duration('HERALD_HEADERS_TIMEOUT', '10s'),
+  HERALD_REQUEST_TIMEOUT: duration('HERALD_REQUEST_TIMEOUT', '30s'),
+  HERALD_KEEP_ALIVE_TIMEOUT: duration('HERALD_KEEP_ALIVE_TIMEOUT', '72s'),
+  HERALD_MAX_CONNECTIONS_PER_CLIENT: integer('HERALD_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1_000_000),
+  HERALD_RELAY_HOST: z.string().refine((text) => isIP(text) !== 0 || /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/.test(text),
+    'HERALD_RELAY_HOST must be an IP address or host name of this process that workers can reach, such as 10.0.0.5 or api-1.internal').optional(),
 });
 
 export type HeraldRole = 'api' | 'worker' | 'all';
@@ -187,6 +194,14 @@ export interface HeraldConfig {
   trustedProxies: string[];
   /** OpenTelemetry tracing, from the standard OTEL_* variables; null (no OpenTelemetry loaded) unless asked for. */
   tracing: TracingSettings | null;
+  /** Slow clients: deadlines for a request's headers, for the whole request, for an idle keep-alive connection. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Most connections open at once from one client address (trusted proxies exempt); 0 for no limit. */
+  maxConnectionsPerClient: number;
+  /** The address `herald listen` deliveries reach this process's relay route on; the listening host (loopback for 0.0.0.0) when unset. */
+  relayHost: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -206,6 +221,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.HERALD_ROLE !== 'all' && !e.HERALD_DATABASE_URL) {
     throw new ConfigError([`HERALD_ROLE=${e.HERALD_ROLE} needs HERALD_DATABASE_URL: embedded SQLite runs API and delivery in one process (role all)`]);
   }
+  const deadlineProblems = slowClientProblems(e.HERALD_HEADERS_TIMEOUT, e.HERALD_REQUEST_TIMEOUT, e.HERALD_KEEP_ALIVE_TIMEOUT);
+  if (deadlineProblems.length > 0) throw new ConfigError(deadlineProblems);
   return {
     port: e.HERALD_PORT,
     host: e.HERALD_HOST,
@@ -243,5 +260,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inboundRejectedRetentionMs: e.HERALD_INBOUND_REJECTED_RETENTION,
     trustedProxies: e.HERALD_TRUSTED_PROXIES,
     tracing: tracing.settings,
+    headersTimeoutMs: e.HERALD_HEADERS_TIMEOUT,
+    requestTimeoutMs: e.HERALD_REQUEST_TIMEOUT,
+    keepAliveTimeoutMs: e.HERALD_KEEP_ALIVE_TIMEOUT,
+    maxConnectionsPerClient: e.HERALD_MAX_CONNECTIONS_PER_CLIENT,
+    relayHost: e.HERALD_RELAY_HOST,
   };
+}
+
+/** Node refuses a header deadline longer than the request deadline; 0 would turn a deadline off. */
+function slowClientProblems(headersMs: number, requestMs: number, keepAliveMs: number): string[] {
+  const problems: string[] = [];
+  const within = (name: string, ms: number, min: number, max: number) => {
+    if (ms < min || ms > max) problems.push(`${name} must be from ${min / 1_000}s to ${max / 60_000}m (got ${ms} ms)`);
+  };
+  within('HERALD_HEADERS_TIMEOUT', headersMs, 1_000, 600_000);
+  within('HERALD_REQUEST_TIMEOUT', requestMs, 1_000, 3_600_000);
+  within('HERALD_KEEP_ALIVE_TIMEOUT', keepAliveMs, 1_000, 600_000);
+  if (problems.length === 0 && headersMs > requestMs) {
+    problems.push(`HERALD_HEADERS_TIMEOUT (${headersMs} ms) must not be longer than HERALD_REQUEST_TIMEOUT (${requestMs} ms): the headers are part of the request`);
+  }
+  return problems;
 }

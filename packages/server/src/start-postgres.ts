@@ -2,20 +2,23 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { DeliveryWorker, DispatchSender } from '@herald/delivery';
-import { CommitSignal } from '@herald/api';
 import { SecretBox } from '@herald/core';
 import { withSecretEncryption } from '@herald/storage';
-import { PostgresStore } from '@herald/storage-postgres';
+import { PostgresStore, leaseRateLimitCredit, purgeIdleRateLimitBuckets } from '@herald/storage-postgres';
+import { CommitSignal, capConnectionsPerClient, serverOptionsFor } from '@herald/api';
 import { ConfigError, type HeraldConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
 import { OperationalWebhooks } from './operational-webhooks.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { resealSecrets } from './encryption-key.ts';
 import { startRetention } from './retention.ts';
-import { createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
+import { connectionLimitsOf, createIngest, loopbackHost, ownRelayFor, senderOptions, startApi, workerLimits } from './api-wiring.ts';
 import type { RunningHerald } from './start.ts';
 import { startInbound } from './inbound-wiring.ts';
 import { startTracing } from './tracing/index.ts';
+import { RelayOrigins } from './relay-origins.ts';
+
+const bracketed = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
  * PostgreSQL mode: any number of processes share one database, each in a role. `api` serves the
@@ -49,8 +52,10 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   const tracing = await startTracing(config.tracing, config.role === 'all' ? 'all' : config.role);
   const serveApi = config.role !== 'worker';
   const deliver = config.role !== 'api';
-  // With role all, a `herald listen` session and the worker that delivers to it share this process.
-  const ownRelay = serveApi && deliver ? ownRelayFor(config) : undefined;
+  // `herald listen` sessions live on API processes; workers (here or in other processes) reach
+  // them at the relay origins API processes register in the database (relay-origins.ts).
+  const relayOrigins = new RelayOrigins(postgres.pool, clock, logger.child({ component: 'relay-origins' }));
+  const ownRelay = { ...ownRelayFor(config), registeredOrigins: relayOrigins.known };
 
   let worker: DeliveryWorker | undefined;
   const ingest = createIngest(store, clock, metrics, () => worker?.wake(), undefined, tracing);
@@ -67,9 +72,10 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
   stops.push(() => inbound.stop());
   if (deliver) {
     const sender = new DispatchSender(senderOptions(config, ownRelay));
+    await relayOrigins.follow();
     const started = new DeliveryWorker({
       store,
-      sender,
+      sender: relayOrigins.refreshingBeforeUnknownOrigins(sender),
       logger: logger.child({ component: 'delivery' }),
       ...workerLimits(config),
       leaseMs: config.leaseMs,
@@ -119,17 +125,26 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
       ...(inbound.options ? { inbound: inbound.options } : {}),
       ...(tracing ? { tracing } : {}),
       commitSignal,
+      sharedRateLimits: (key, bucket, want) => leaseRateLimitCredit(postgres.pool, key, bucket, want),
     }, logger);
     port = api.port;
     stops.unshift(() => api.stop());
+    await relayOrigins.announce(`http://${bracketed(ownRelay.host)}:${port}`);
+    // The shared rate-limit buckets of tokens no longer calling; any API process may do it.
+    const bucketSweeper = setInterval(() => void purgeIdleRateLimitBuckets(postgres.pool).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not purge idle rate-limit buckets')), 3_600_000).unref();
+    stops.unshift(async () => clearInterval(bucketSweeper));
   } else {
     // A worker answers only what an orchestrator asks of it: is it alive, and its metrics.
-    const server = createServer((request, response) => {
+    const limits = connectionLimitsOf(config);
+    const { http: httpOptions, requestTimeout, keepAliveTimeout } = serverOptionsFor(limits);
+    const server = createServer({ ...httpOptions, requestTimeout, keepAliveTimeout }, (request, response) => {
       if (request.url === '/metrics') {
         void metrics.registry.metrics().then((text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
       } else if (request.url === '/health') response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       else response.writeHead(404).end();
     });
+    capConnectionsPerClient(server, limits);
     await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
     port = (server.address() as AddressInfo).port;
     stops.unshift(() => new Promise((resolve) => server.close(() => resolve())));
@@ -143,6 +158,7 @@ export async function startPostgresHerald(config: HeraldConfig, logger: Logger):
     port,
     generatedAdminToken,
     stop: () => (stopping ??= (async () => {
+      relayOrigins.stop();
       for (const stop of stops) await stop();
       await store.close();
       await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last spans'));

@@ -8,7 +8,7 @@ import { createListenEndpoint, renewListenEndpoint, sweepExpiredListenEndpoints 
 import { RelaySession } from './relay-sessions.ts';
 
 export interface RelayOptions {
-  /** The address deliveries reach Herald on (its listening host; loopback when it listens on all). */
+  /** The address deliveries reach Herald on (HERALD_RELAY_HOST, else its listening host; loopback when it listens on all). */
   host: string;
   /** How long the relay route waits for the CLI's answer: less than the delivery deadline. */
   replyDeadlineMs: number;
